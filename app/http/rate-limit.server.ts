@@ -1,0 +1,31 @@
+import { env } from "../env.server";
+import { webQueue } from "../queue/connection.server";
+import { ApiError } from "./errors";
+
+/**
+ * Fixed one-minute window per API key, counted in Redis so every web instance shares it. When Redis is unreachable
+ * the limit is not enforced (fail open): ingestion must keep working while Redis is down.
+ */
+export async function checkRateLimit(keyId: bigint | string): Promise<void> {
+  const limit = env().API_RATE_LIMIT_PER_MINUTE;
+  const windowStart = Math.floor(Date.now() / 60_000);
+  const key = `${env().QUEUE_PREFIX}:ratelimit:${keyId}:${windowStart}`;
+  let count: number;
+  try {
+    const { redis } = webQueue();
+    if (redis.status !== "ready") return;
+    const result = await redis.multi().incr(key).expire(key, 61).exec();
+    count = Number(result?.[0]?.[1] ?? 0);
+  } catch {
+    return;
+  }
+  if (count > limit) {
+    const retryAfter = 60 - Math.floor((Date.now() / 1000) % 60);
+    throw new ApiError(
+      "rate_limited",
+      `Too many requests: at most ${limit} a minute per API key.`,
+      [],
+      { "Retry-After": String(retryAfter) },
+    );
+  }
+}

@@ -1,0 +1,49 @@
+import { Redis, type RedisOptions } from "ioredis";
+import { Queue } from "bullmq";
+import { env } from "../env.server";
+import { defaultJobOptions, QUEUE_NAME } from "./catalog";
+
+/**
+ * Redis connections. The web process must never hang on Redis: its connection fails fast (no offline queue, one
+ * retry) so an ingress that cannot enqueue still answers, leaving the work to the relay. The worker's connections
+ * wait for Redis forever (BullMQ requires maxRetriesPerRequest: null).
+ */
+export function redisConnection(kind: "web" | "worker", extra?: RedisOptions): Redis {
+  const common: RedisOptions = { lazyConnect: false, connectTimeout: 2000 };
+  const options: RedisOptions =
+    kind === "web"
+      ? {
+          ...common,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          retryStrategy: (times) => Math.min(times * 200, 2000),
+        }
+      : { ...common, maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 5000) };
+  const redis = new Redis(env().REDIS_URL, { ...options, ...extra });
+  redis.on("error", () => {}); // reported through health checks and failed calls, not as unhandled events
+  return redis;
+}
+
+declare global {
+  var __webQueue: { redis: Redis; queue: Queue } | undefined;
+}
+
+/** The web process's producer queue (a singleton). */
+export function webQueue(): { redis: Redis; queue: Queue } {
+  if (!globalThis.__webQueue) {
+    const redis = redisConnection("web");
+    const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: env().QUEUE_PREFIX, defaultJobOptions });
+    queue.on("error", () => {});
+    globalThis.__webQueue = { redis, queue };
+  }
+  return globalThis.__webQueue;
+}
+
+export async function closeWebQueue() {
+  const q = globalThis.__webQueue;
+  globalThis.__webQueue = undefined;
+  if (q) {
+    await q.queue.close().catch(() => {});
+    q.redis.disconnect();
+  }
+}

@@ -1,0 +1,34 @@
+import type { Queue } from "bullmq";
+import { jobCatalog, type JobName, type JobPayload } from "./catalog";
+import { webQueue } from "./connection.server";
+
+/** Adds a catalog job with its fixed id and options. Throws when the payload does not match the schema. */
+export async function enqueue<N extends JobName>(queue: Queue, name: N, payload: JobPayload<N>): Promise<void> {
+  const entry = jobCatalog[name];
+  const data = entry.schema.parse(payload);
+  const jobId = (entry.jobId as (p: JobPayload<N>) => string)(data as JobPayload<N>);
+  const dedup = "deduplicationId" in entry ? (entry.deduplicationId as (p: JobPayload<N>) => string)(data as JobPayload<N>) : undefined;
+  await queue.add(name, data, { ...entry.options, jobId, ...(dedup ? { deduplication: { id: dedup } } : {}) });
+}
+
+/**
+ * Best-effort wake-up from a web request: the work is already stored in PostgreSQL, so when Redis is down this
+ * gives up within `timeoutMs` and the worker's relay queues it later. Never throws.
+ */
+export async function tryEnqueue<N extends JobName>(name: N, payload: JobPayload<N>, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const { queue } = webQueue();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("enqueue timed out")), timeoutMs);
+    });
+    try {
+      await Promise.race([enqueue(queue, name, payload), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,46 @@
+// Production HTTP server: the Remix build behind Express. `npm start` runs it on PORT (default 3000).
+import { existsSync } from "node:fs";
+import { createRequestHandler } from "@remix-run/express";
+import express from "express";
+
+if (existsSync(".env") && process.env.NODE_ENV !== "test") process.loadEnvFile(".env");
+process.env.NODE_ENV ??= "production";
+
+const build = await import("./build/index.js");
+const app = express();
+app.disable("x-powered-by");
+
+// Access log without query strings or ingest tokens (they are secrets), and nothing from bodies.
+app.use((req, res, next) => {
+  const started = process.hrtime.bigint();
+  res.on("finish", () => {
+    if (process.env.LOG_LEVEL === "silent" || process.env.ACCESS_LOG === "off") return;
+    const path = req.path.replace(/^\/ingest\/([^/]+)\/[^/]+/, "/ingest/$1/***");
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    process.stdout.write(
+      `${JSON.stringify({ t: new Date().toISOString(), level: "info", msg: "http", method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 })}\n`,
+    );
+  });
+  next();
+});
+
+app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+app.use(express.static("public", { maxAge: "1h" }));
+app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+
+const port = Number(process.env.PORT || 3000);
+const server = app.listen(port, () => {
+  process.stdout.write(`${JSON.stringify({ level: "info", msg: "listening", port })}\n`);
+});
+server.keepAliveTimeout = 65_000;
+
+let closing = false;
+function shutdown() {
+  if (closing) return;
+  closing = true;
+  server.close(() => process.exit(0));
+  server.closeIdleConnections?.();
+  setTimeout(() => process.exit(0), 10_000).unref();
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
