@@ -5,8 +5,11 @@ export default defineConfig({
   resolve: { alias: { "~": path.resolve(__dirname, "app") } },
   test: {
     include: ["tests/**/*.test.ts", "tests/**/*.test.tsx"],
-    setupFiles: ["tests/setup/console.ts"],
+    globalSetup: ["tests/support/global-setup.ts"],
+    setupFiles: ["tests/setup/env.ts", "tests/setup/console.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // Two cores: files run two at a time against one database, one server, one worker.
+    maxWorkers: 2,
   },
 });

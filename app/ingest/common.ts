@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Channel, EventSource, MessageEventInput } from "../domain/types";
-import { type FieldError, JsonNumber, type JsonObject, type JsonValue, formatPath, isJsonObject } from "./json";
+import { type FieldError, JsonNumber, type JsonObject, type JsonValue, bodyToString, formatPath, isJsonObject } from "./json";
 
 export type { FieldError } from "./json";
 
@@ -423,6 +423,12 @@ export function safeEqual(a: string | Uint8Array, b: string | Uint8Array): boole
   const ba = typeof a === "string" ? Buffer.from(a, "utf8") : Buffer.from(a);
   const bb = typeof b === "string" ? Buffer.from(b, "utf8") : Buffer.from(b);
   return timingSafeEqual(ha, hb) && ba.length === bb.length;
+}
+
+/** The body as text (invalid UTF-8: null). */
+export function bodyToStringSafe(body: string | Uint8Array): string | null {
+  const r = bodyToString(body);
+  return r.ok ? r.text : null;
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

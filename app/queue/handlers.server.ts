@@ -1,4 +1,5 @@
 import type { Job } from "bullmq";
+import { processDelivery } from "../webhooks/process.server";
 import type { JobName, JobPayload } from "./catalog";
 
 /**
@@ -7,12 +8,6 @@ import type { JobName, JobPayload } from "./catalog";
  */
 export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>, job: Job) => Promise<unknown> };
 
-let registered: Partial<JobHandlers> = {};
-
-export function registerHandlers(handlers: Partial<JobHandlers>) {
-  registered = { ...registered, ...handlers };
-}
-
-export function handlerFor<N extends JobName>(name: N): JobHandlers[N] | undefined {
-  return registered[name] as JobHandlers[N] | undefined;
-}
+export const jobHandlers: Partial<JobHandlers> = {
+  "process-delivery": (p) => processDelivery(p.deliveryId),
+};

@@ -1,0 +1,50 @@
+import { pool } from "../db.server";
+
+/** Stores a delivery once (unique on source + delivery id). Returns the row id, or null for a duplicate. */
+export async function insertDelivery(d: {
+  source: string;
+  deliveryId: string;
+  topic: string;
+  shopDomain: string;
+  payload: string;
+}): Promise<string | null> {
+  const result = await pool().query<{ id: string }>(
+    `INSERT INTO webhook_deliveries (source, delivery_id, topic, shop_domain, payload)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (source, delivery_id) DO NOTHING
+     RETURNING id`,
+    [d.source, d.deliveryId, d.topic, d.shopDomain, d.payload],
+  );
+  return result.rows[0]?.id ?? null;
+}
+
+export async function markQueued(id: string): Promise<void> {
+  await pool().query(`UPDATE webhook_deliveries SET queued_at = now() WHERE id = $1 AND queued_at IS NULL`, [id]);
+}
+
+export async function loadDelivery(id: string) {
+  const result = await pool().query<{
+    id: string;
+    source: string;
+    topic: string;
+    shop_domain: string;
+    payload: string;
+    processed_at: Date | null;
+  }>(`SELECT id, source, topic, shop_domain, payload, processed_at FROM webhook_deliveries WHERE id = $1`, [id]);
+  return result.rows[0] ?? null;
+}
+
+/**
+ * Marks a delivery processed and drops its body: the raw body holds personal data (emails, phones, addresses)
+ * that the app has no reason to keep once applied. The row stays for idempotency.
+ */
+export async function markProcessed(id: string, error?: string): Promise<void> {
+  await pool().query(
+    `UPDATE webhook_deliveries SET processed_at = now(), payload = '', last_error = $2, attempts = attempts + 1 WHERE id = $1`,
+    [id, error ?? null],
+  );
+}
+
+export async function recordAttempt(id: string, error: string): Promise<void> {
+  await pool().query(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [id, error]);
+}

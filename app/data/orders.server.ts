@@ -1,0 +1,142 @@
+import { createHash } from "node:crypto";
+import type { PoolClient } from "pg";
+import { orderKeys } from "../domain/identity";
+import type { OrderInput, RefundInput } from "../domain/types";
+
+function contentHash(o: OrderInput): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify([
+        o.name,
+        o.processedAt?.toISOString() ?? null,
+        o.createdAt?.toISOString() ?? null,
+        o.updatedAt?.toISOString() ?? null,
+        o.currency,
+        o.totalPrice,
+        o.email,
+        o.phone,
+        o.customer,
+        o.test,
+        o.cancelledAt?.toISOString() ?? null,
+        o.landingSite,
+      ]),
+    )
+    .digest("base64url");
+}
+
+/** Within one batch the same id can appear twice: keep the newest (by updated_at, then the later one). */
+function latestPerId(orders: OrderInput[]): OrderInput[] {
+  const byId = new Map<string, OrderInput>();
+  for (const o of orders) {
+    const prev = byId.get(o.externalId);
+    if (!prev || (o.updatedAt?.getTime() ?? 0) >= (prev.updatedAt?.getTime() ?? 0)) byId.set(o.externalId, o);
+  }
+  return [...byId.values()];
+}
+
+export interface UpsertOrdersResult {
+  /** Orders inserted or changed. */
+  changedIds: string[];
+  accepted: number;
+  duplicates: number;
+}
+
+/**
+ * Inserts or updates orders in one statement. An order older than the stored one (`updated_at`) or identical to
+ * it changes nothing and counts as a duplicate. Refunds carried by the orders are stored too. Runs in the caller's
+ * transaction; the caller records the pending attribution.
+ */
+export async function upsertOrders(client: PoolClient, shopId: bigint, input: OrderInput[]): Promise<UpsertOrdersResult> {
+  const orders = latestPerId(input);
+  const keys = orders.map((o) => orderKeys(o));
+  const result = await client.query<{ id: string; external_id: string }>(
+    `INSERT INTO orders AS o
+       (shop_id, external_id, name, currency, total_price, time_of_sale, processed_at, source_created_at,
+        source_updated_at, test, cancelled_at, email_keys, phone_keys, customer_key, landing_site, content_hash,
+        updated_at)
+     SELECT $1, x.eid, x.nm, x.cur, x.tp, COALESCE(x.pa, x.ca), x.pa, x.ca, x.ua, x.te, x.cx,
+            ARRAY(SELECT jsonb_array_elements_text(x.ek::jsonb)), ARRAY(SELECT jsonb_array_elements_text(x.pk::jsonb)),
+            x.ck, x.ls, x.h, now()
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[], $7::timestamptz[],
+                   $8::timestamptz[], $9::bool[], $10::timestamptz[], $11::text[], $12::text[], $13::text[],
+                   $14::text[], $15::text[])
+         AS x(eid, nm, cur, tp, pa, ca, ua, te, cx, ek, pk, ck, ls, h)
+     ON CONFLICT (shop_id, external_id) DO UPDATE SET
+       name = EXCLUDED.name, currency = EXCLUDED.currency, total_price = EXCLUDED.total_price,
+       time_of_sale = EXCLUDED.time_of_sale, processed_at = EXCLUDED.processed_at,
+       source_created_at = EXCLUDED.source_created_at, source_updated_at = EXCLUDED.source_updated_at,
+       test = EXCLUDED.test, cancelled_at = EXCLUDED.cancelled_at,
+       email_keys = CASE WHEN o.redacted_at IS NULL THEN EXCLUDED.email_keys ELSE o.email_keys END,
+       phone_keys = CASE WHEN o.redacted_at IS NULL THEN EXCLUDED.phone_keys ELSE o.phone_keys END,
+       customer_key = EXCLUDED.customer_key, landing_site = EXCLUDED.landing_site,
+       content_hash = EXCLUDED.content_hash, updated_at = now()
+     WHERE o.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+       AND (o.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL
+            OR EXCLUDED.source_updated_at >= o.source_updated_at)
+     RETURNING o.id, o.external_id`,
+    [
+      shopId.toString(),
+      orders.map((o) => o.externalId),
+      orders.map((o) => o.name),
+      orders.map((o) => o.currency),
+      orders.map((o) => o.totalPrice),
+      orders.map((o) => o.processedAt?.toISOString() ?? null),
+      orders.map((o) => o.createdAt?.toISOString() ?? null),
+      orders.map((o) => o.updatedAt?.toISOString() ?? null),
+      orders.map((o) => o.test),
+      orders.map((o) => o.cancelledAt?.toISOString() ?? null),
+      keys.map((k) => JSON.stringify(k.emails)),
+      keys.map((k) => JSON.stringify(k.phones)),
+      keys.map((k) => k.customerIds[0] ?? null),
+      orders.map((o) => o.landingSite),
+      orders.map(contentHash),
+    ],
+  );
+  const refunds = orders.flatMap((o) => o.refunds);
+  const refundOrders = await insertRefunds(client, shopId, refunds);
+  const changed = new Set(result.rows.map((r) => r.id));
+  // Orders whose refunds changed, and every changed order, get their refunded total recomputed from the refunds.
+  const touchedExternal = [...new Set([...result.rows.map((r) => r.external_id), ...refundOrders])];
+  const recomputed = await recomputeRefunded(client, shopId, touchedExternal);
+  for (const id of recomputed) changed.add(id);
+  const changedInInput = new Set(result.rows.map((r) => r.external_id));
+  for (const ext of refundOrders) changedInInput.add(ext);
+  const accepted = orders.filter((o) => changedInInput.has(o.externalId)).length;
+  return { changedIds: [...changed], accepted, duplicates: input.length - accepted };
+}
+
+/** Stores refunds (the same refund id again changes nothing); returns the order external ids of new refunds. */
+export async function insertRefunds(client: PoolClient, shopId: bigint, refunds: RefundInput[]): Promise<string[]> {
+  if (refunds.length === 0) return [];
+  const result = await client.query<{ order_external_id: string }>(
+    `INSERT INTO refunds (shop_id, external_id, order_external_id, amount, currency, created_at)
+     SELECT $1, x.eid, x.oid, x.amt, x.cur, x.ca
+       FROM unnest($2::text[], $3::text[], $4::numeric[], $5::text[], $6::timestamptz[]) AS x(eid, oid, amt, cur, ca)
+     ON CONFLICT (shop_id, external_id) DO NOTHING
+     RETURNING order_external_id`,
+    [
+      shopId.toString(),
+      refunds.map((r) => r.externalId),
+      refunds.map((r) => r.orderExternalId),
+      refunds.map((r) => r.amount),
+      refunds.map((r) => r.currency),
+      refunds.map((r) => r.createdAt.toISOString()),
+    ],
+  );
+  return [...new Set(result.rows.map((r) => r.order_external_id))];
+}
+
+/** Sets refunded_total = sum of the order's refunds; returns ids of orders whose total changed. */
+export async function recomputeRefunded(client: PoolClient, shopId: bigint, orderExternalIds: string[]): Promise<string[]> {
+  if (orderExternalIds.length === 0) return [];
+  const result = await client.query<{ id: string }>(
+    `UPDATE orders o SET refunded_total = s.total, updated_at = now()
+       FROM (SELECT e.eid, COALESCE((SELECT sum(r.amount) FROM refunds r
+                                      WHERE r.shop_id = $1 AND r.order_external_id = e.eid), 0) AS total
+               FROM unnest($2::text[]) AS e(eid)) s
+      WHERE o.shop_id = $1 AND o.external_id = s.eid AND o.refunded_total IS DISTINCT FROM s.total
+      RETURNING o.id`,
+    [shopId.toString(), orderExternalIds],
+  );
+  return result.rows.map((r) => r.id);
+}

@@ -1,0 +1,54 @@
+import { insertEvents, toEventRow } from "../data/events.server";
+import { insertRefunds, recomputeRefunded, upsertOrders } from "../data/orders.server";
+import { addPendingAttribution } from "../data/pending.server";
+import { inTransaction } from "../data/tx.server";
+import type { MessageEventInput, OrderInput, RefundInput } from "../domain/types";
+import { tryEnqueue } from "../queue/producer.server";
+
+/**
+ * The one write path of every source after its parser: store the records and the owed attribution work in one
+ * transaction (so an answered 2xx is never lost), then wake the worker (best effort: the relay catches up when
+ * Redis is down).
+ */
+export interface IngestCounts {
+  accepted: number;
+  duplicates: number;
+}
+
+async function wake(shopId: bigint) {
+  await tryEnqueue("attribute-shop", { shopId: shopId.toString() });
+}
+
+export async function ingestEvents(shopId: bigint, events: MessageEventInput[], orderKey: string | null = null): Promise<IngestCounts> {
+  const rows = events.map((e) => toEventRow(e, orderKey));
+  const inserted = await inTransaction(async (client) => {
+    const ids = await insertEvents(client, shopId, rows);
+    await addPendingAttribution(client, shopId, { eventIds: ids });
+    return ids;
+  });
+  if (inserted.length) await wake(shopId);
+  return { accepted: inserted.length, duplicates: events.length - inserted.length };
+}
+
+export async function ingestOrders(shopId: bigint, orders: OrderInput[]): Promise<IngestCounts> {
+  const result = await inTransaction(async (client) => {
+    const r = await upsertOrders(client, shopId, orders);
+    await addPendingAttribution(client, shopId, { orderIds: r.changedIds });
+    return r;
+  });
+  if (result.changedIds.length) await wake(shopId);
+  return { accepted: result.accepted, duplicates: result.duplicates };
+}
+
+/** A refund for an order that may not exist yet: stored now, applied to the order whenever it arrives. */
+export async function ingestRefund(shopId: bigint, refund: RefundInput): Promise<IngestCounts> {
+  const changed = await inTransaction(async (client) => {
+    const orders = await insertRefunds(client, shopId, [refund]);
+    if (orders.length === 0) return null;
+    const ids = await recomputeRefunded(client, shopId, orders);
+    await addPendingAttribution(client, shopId, { orderIds: ids });
+    return ids;
+  });
+  if (changed?.length) await wake(shopId);
+  return changed === null ? { accepted: 0, duplicates: 1 } : { accepted: 1, duplicates: 0 };
+}

@@ -1,0 +1,29 @@
+import { getSettingsRow, presentSettings, updateSettings } from "../data/settings.server";
+import { findShopById } from "../data/shops.server";
+import type { SettingsPatch } from "../domain/settings";
+import { env } from "../env.server";
+import { tryEnqueue } from "../queue/producer.server";
+
+export const INGEST_PROVIDERS = ["sendgrid", "mailgun", "postmark", "ses", "twilio"] as const;
+
+export function ingestUrls(token: string): Record<(typeof INGEST_PROVIDERS)[number], string> {
+  const base = env().SHOPIFY_APP_URL.replace(/\/+$/, "");
+  return Object.fromEntries(INGEST_PROVIDERS.map((p) => [p, `${base}/ingest/${p}/${token}`])) as Record<
+    (typeof INGEST_PROVIDERS)[number],
+    string
+  >;
+}
+
+/** The settings as GET /api/v1/settings and the settings page show them. */
+export async function readSettings(shopId: bigint) {
+  const [row, shop] = await Promise.all([getSettingsRow(shopId), findShopById(shopId)]);
+  const token = shop!.ingestToken;
+  return { ...presentSettings(row), ingest: { token, urls: ingestUrls(token) } };
+}
+
+/** Applies a validated patch; when attribution is affected, the re-attribution is queued (and relayed if Redis is down). */
+export async function changeSettings(shopId: bigint, patch: SettingsPatch) {
+  const { row, reattribute } = await updateSettings(shopId, patch);
+  if (reattribute) await tryEnqueue("reattribute-shop", { shopId: shopId.toString(), version: row.version });
+  return readSettings(shopId);
+}

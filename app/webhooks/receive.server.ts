@@ -1,0 +1,44 @@
+import { insertDelivery, markQueued } from "../data/inbox.server";
+import { env } from "../env.server";
+import { readBody } from "../http/body.server";
+import { ApiError, invalid, unauthorized } from "../http/errors";
+import { toErrorResponse } from "../http/api.server";
+import { parseShopifyWebhook, readShopifyHeaders, verifyShopifyHmac, type ShopifyTopic } from "../ingest/shopify";
+import { tryEnqueue } from "../queue/producer.server";
+
+/**
+ * A Shopify webhook delivery: HMAC first (401, nothing written), then the body is checked (400, nothing written),
+ * stored in the inbox (unique on X-Shopify-Webhook-Id) and answered 200 at once. Applying it is the worker's job;
+ * when Redis is down the relay queues it later. The same delivery id again is answered 200 and not stored twice.
+ */
+export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopic): Promise<Response> {
+  try {
+    if (request.method !== "POST") throw new ApiError("method_not_allowed", "Webhooks are POSTed.", [], { Allow: "POST" });
+    const raw = await readBody(request, []);
+    const meta = readShopifyHeaders(Object.fromEntries(request.headers));
+    if (!verifyShopifyHmac(raw, meta.hmac, env().SHOPIFY_API_SECRET)) {
+      throw unauthorized("Missing or invalid X-Shopify-Hmac-Sha256.");
+    }
+    if (!meta.webhookId) throw invalid([{ path: "headers.X-Shopify-Webhook-Id", message: "is required" }]);
+    if (!meta.shopDomain) throw invalid([{ path: "headers.X-Shopify-Shop-Domain", message: "is required" }]);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+    } catch {
+      throw invalid([{ path: "body", message: "not valid UTF-8" }]);
+    }
+    const parsed = parseShopifyWebhook(topic, text);
+    if (!parsed.ok) throw invalid(parsed.errors.map((e) => ({ path: e.path || "body", message: e.message })));
+    const id = await insertDelivery({
+      source: "shopify",
+      deliveryId: meta.webhookId,
+      topic,
+      shopDomain: meta.shopDomain.toLowerCase(),
+      payload: text,
+    });
+    if (id && (await tryEnqueue("process-delivery", { deliveryId: id }, 500))) await markQueued(id);
+    return new Response(null, { status: 200 });
+  } catch (error) {
+    return toErrorResponse(error);
+  }
+}
