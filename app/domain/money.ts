@@ -8,7 +8,12 @@
 import Decimal from "decimal.js";
 
 /** Decimal constructor used for all money: 50 significant digits, half away from zero. */
-export const Money = Decimal.clone({ precision: 50, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
+export const Money = Decimal.clone({
+  precision: 50,
+  rounding: Decimal.ROUND_HALF_UP,
+  toExpNeg: -30,
+  toExpPos: 40,
+});
 export type Amount = Decimal;
 
 export const ZERO: Decimal = new Money(0);
@@ -35,32 +40,48 @@ const DECIMAL_RE = /^[+-]?\d+(\.\d+)?$/;
  * Surrounding whitespace is trimmed. Numbers are read through their shortest round-trip decimal form
  * (`0.1` is exactly "0.1").
  */
-export function parseMoney(input: unknown, options: ParseMoneyOptions = {}): Decimal {
-  const { allowNegative = false, maxFractionDigits = 4, maxIntegerDigits = 15 } = options;
+export function parseMoney(
+  input: unknown,
+  options: ParseMoneyOptions = {},
+): Decimal {
+  const {
+    allowNegative = false,
+    maxFractionDigits = 4,
+    maxIntegerDigits = 15,
+  } = options;
   let d: Decimal;
   if (typeof input === "number") {
-    if (!Number.isFinite(input)) throw new MoneyError("must be a finite number");
+    if (!Number.isFinite(input))
+      throw new MoneyError("must be a finite number");
     d = new Money(String(input));
   } else if (typeof input === "string") {
     const s = input.trim();
-    if (!DECIMAL_RE.test(s)) throw new MoneyError("must be a decimal number such as 12.50");
+    if (!DECIMAL_RE.test(s))
+      throw new MoneyError("must be a decimal number such as 12.50");
     d = new Money(s);
   } else if (Decimal.isDecimal(input)) {
     d = new Money(input as Decimal);
   } else {
     throw new MoneyError("must be a decimal string or a number");
   }
-  if (d.isNegative() && !d.isZero() && !allowNegative) throw new MoneyError("must not be negative");
+  if (d.isNegative() && !d.isZero() && !allowNegative)
+    throw new MoneyError("must not be negative");
   if (d.decimalPlaces() > maxFractionDigits) {
-    throw new MoneyError(`must have at most ${maxFractionDigits} decimal places`);
+    throw new MoneyError(
+      `must have at most ${maxFractionDigits} decimal places`,
+    );
   }
-  if (d.abs().truncated().toFixed(0).length > maxIntegerDigits) throw new MoneyError("is too large");
+  if (d.abs().truncated().toFixed(0).length > maxIntegerDigits)
+    throw new MoneyError("is too large");
   if (d.isZero()) d = new Money(0); // no "-0"
   return d;
 }
 
 /** As `parseMoney`, without throwing: null when the input is not a valid amount. */
-export function tryParseMoney(input: unknown, options?: ParseMoneyOptions): Decimal | null {
+export function tryParseMoney(
+  input: unknown,
+  options?: ParseMoneyOptions,
+): Decimal | null {
   try {
     return parseMoney(input, options);
   } catch (e) {
@@ -75,12 +96,34 @@ export function tryParseMoney(input: unknown, options?: ParseMoneyOptions): Deci
  */
 const MINOR_UNITS: Readonly<Record<string, number>> = {
   // 0
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
   // 3
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
   // 4
-  CLF: 4, UYW: 4,
+  CLF: 4,
+  UYW: 4,
 };
 
 /** The currency's minor units (ISO 4217): 2 unless listed (JPY 0, KWD 3, ...). Case-insensitive. */
@@ -105,14 +148,24 @@ export function formatAmount(amount: Decimal.Value, currency: string): string {
 }
 
 /** revenue / purchases rounded half away from zero to the currency's minor units; 0 with no purchases. */
-export function averageCheck(revenue: Decimal.Value, purchases: number, currency: string): Decimal {
-  if (!Number.isInteger(purchases) || purchases < 0) throw new MoneyError("purchases must be a whole number >= 0");
+export function averageCheck(
+  revenue: Decimal.Value,
+  purchases: number,
+  currency: string,
+): Decimal {
+  if (!Number.isInteger(purchases) || purchases < 0)
+    throw new MoneyError("purchases must be a whole number >= 0");
   if (purchases === 0) return new Money(0);
-  return new Money(revenue).dividedBy(purchases).toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP);
+  return new Money(revenue)
+    .dividedBy(purchases)
+    .toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP);
 }
 
 /** An order's refunded amount: the sum of its refunds, capped at its gross (and never below zero). */
-export function capRefunded(gross: Decimal.Value, refunded: Decimal.Value): Decimal {
+export function capRefunded(
+  gross: Decimal.Value,
+  refunded: Decimal.Value,
+): Decimal {
   const g = new Money(gross);
   const r = new Money(refunded);
   const capped = Decimal.min(r, g);

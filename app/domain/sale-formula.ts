@@ -44,5 +44,10 @@ export function saleFormulaShort(channel: ChannelSettings): string {
 
 /** The noun of a connecting event in running text: "click", "open", "delivery", "send". */
 export function eventNoun(event: StageEvent): string {
-  return { sent: "send", delivered: "delivery", opened: "open", clicked: "click" }[event];
+  return {
+    sent: "send",
+    delivered: "delivery",
+    opened: "open",
+    clicked: "click",
+  }[event];
 }

@@ -6,11 +6,18 @@ import { STAGE_EVENTS, type StageEvent } from "./types";
 
 export type Stage = 0 | 1 | 2 | 3 | 4;
 
-const STAGES: Readonly<Record<StageEvent, Stage>> = { sent: 1, delivered: 2, opened: 3, clicked: 4 };
+const STAGES: Readonly<Record<StageEvent, Stage>> = {
+  sent: 1,
+  delivered: 2,
+  opened: 3,
+  clicked: 4,
+};
 
 /** The stage of an event type; 0 for anything that is not sent/delivered/opened/clicked (case-sensitive: types are lower-case). */
 export function stageOf(type: string): Stage {
-  return Object.prototype.hasOwnProperty.call(STAGES, type) ? STAGES[type as StageEvent] : 0;
+  return Object.prototype.hasOwnProperty.call(STAGES, type)
+    ? STAGES[type as StageEvent]
+    : 0;
 }
 
 export function isStageEvent(type: string): type is StageEvent {
