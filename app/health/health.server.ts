@@ -1,5 +1,5 @@
 import { prisma } from "../db.server";
-import { webQueue } from "../queue/connection.server";
+import { webQueue, whenReady } from "../queue/connection.server";
 
 export interface Health {
   db: "ok" | "down";
@@ -26,6 +26,7 @@ export async function checkHealth(): Promise<Health> {
   const redisAndQueue = (async () => {
     try {
       const { redis, queue } = webQueue();
+      await whenReady(redis, 2000);
       await withTimeout(redis.ping(), 2000);
       const counts = await withTimeout(queue.getJobCounts("waiting", "delayed", "prioritized", "failed"), 2000);
       return {

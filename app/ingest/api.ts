@@ -189,18 +189,20 @@ export function validateOrders(value: JsonValue): Result<{ orders: OrderInput[] 
     });
     orders.push({
       externalId: o.id,
-      name: o.name,
+      name: o.name ?? null,
       processedAt: o.processed_at ?? null,
       createdAt: o.created_at ?? null,
       updatedAt: o.updated_at ?? null,
       currency: o.currency,
       totalPrice: o.total_price,
-      email: o.email,
-      phone: o.phone,
-      customer: o.customer ? { id: o.customer.id ?? null, email: o.customer.email, phone: o.customer.phone } : null,
+      email: o.email ?? null,
+      phone: o.phone ?? null,
+      customer: o.customer
+        ? { id: o.customer.id ?? null, email: o.customer.email ?? null, phone: o.customer.phone ?? null }
+        : null,
       test: o.test ?? false,
       cancelledAt: o.cancelled_at ?? null,
-      landingSite: o.landing_site,
+      landingSite: o.landing_site ?? null,
       refunds,
     });
   });
@@ -298,18 +300,18 @@ export function validateEvents(value: JsonValue): Result<{ events: MessageEventI
     }
     const e = r.data;
     // A click on one of the app's tracked links names its message through the `cr_mid` query parameter.
-    const messageId = e.message_id ?? (e.type === "clicked" ? messageIdFromTrackedUrl(e.url) : null);
+    const messageId = e.message_id ?? (e.type === "clicked" ? messageIdFromTrackedUrl(e.url ?? null) : null);
     events.push({
       externalId: e.id ?? null,
       type: e.type,
       channel: e.channel,
       occurredAt: e.occurred_at,
       campaignId: e.campaign_id,
-      campaignName: e.campaign_name,
+      campaignName: e.campaign_name ?? null,
       messageId,
-      recipient: { email: e.recipient.email, phone: e.recipient.phone, customerId: e.recipient.customer_id ?? null },
+      recipient: { email: e.recipient.email ?? null, phone: e.recipient.phone ?? null, customerId: e.recipient.customer_id ?? null },
       tags: [...new Set(e.tags ?? [])],
-      url: e.url,
+      url: e.url ?? null,
       machine: e.machine ?? false,
       source: "api",
     });

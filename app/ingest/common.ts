@@ -250,7 +250,8 @@ export const zOptStr = (max = MAX_TEXT) =>
     if (s === "") return null;
     if (s.length > max) return issue(ctx, v, `must be at most ${max} characters`);
     return s;
-  });
+  })
+  .optional(); // an absent key is fine too (read the output with `?? null`)
 
 /** ISO 4217 code, upper case (`USD`). */
 export const zCurrency = () =>

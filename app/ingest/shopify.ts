@@ -194,18 +194,20 @@ function orderFrom(o: ParsedOrder): Result<{ order: OrderInput }> {
     ok: true,
     order: {
       externalId: o.id,
-      name: o.name,
+      name: o.name ?? null,
       processedAt: o.processed_at ?? null,
       createdAt: o.created_at ?? null,
       updatedAt: o.updated_at ?? null,
       currency,
       totalPrice,
-      email: o.email ?? o.contact_email,
-      phone: o.phone,
-      customer: o.customer ? { id: o.customer.id ?? null, email: o.customer.email, phone: o.customer.phone } : null,
+      email: o.email ?? o.contact_email ?? null,
+      phone: o.phone ?? null,
+      customer: o.customer
+        ? { id: o.customer.id ?? null, email: o.customer.email ?? null, phone: o.customer.phone ?? null }
+        : null,
       test: o.test ?? false,
       cancelledAt: o.cancelled_at ?? null,
-      landingSite: o.landing_site,
+      landingSite: o.landing_site ?? null,
       refunds,
     },
   };
@@ -301,8 +303,8 @@ const appUninstalledSchema = z.object({
 
 const customerRef = (c: z.output<typeof customerSchema>): ShopifyCustomerRef => ({
   id: c.id ?? null,
-  email: c.email,
-  phone: c.phone,
+  email: c.email ?? null,
+  phone: c.phone ?? null,
 });
 
 export function parseCustomersRedact(rawBody: string | Uint8Array): Result<{ redact: CustomersRedact }> {
@@ -352,7 +354,7 @@ export function parseAppUninstalled(rawBody: string | Uint8Array): Result<{ shop
   if (!r.ok) return r;
   const domain = r.data.myshopify_domain ?? r.data.domain;
   if (!domain) return { ok: false, errors: [{ path: "myshopify_domain", message: "is required" }] };
-  return { ok: true, shop: { shopId: r.data.id, shopDomain: domain, name: r.data.name, email: r.data.email } };
+  return { ok: true, shop: { shopId: r.data.id, shopDomain: domain, name: r.data.name ?? null, email: r.data.email ?? null } };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -47,3 +47,19 @@ export async function closeWebQueue() {
     q.redis.disconnect();
   }
 }
+
+/** Resolves once the connection is ready (or rejects after `ms`): a fresh connection refuses commands until then. */
+export function whenReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off("ready", onReady);
+      reject(new Error("redis not ready"));
+    }, ms);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once("ready", onReady);
+  });
+}

@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import { jobCatalog, type JobName, type JobPayload } from "./catalog";
-import { webQueue } from "./connection.server";
+import { webQueue, whenReady } from "./connection.server";
 
 /** Adds a catalog job with its fixed id and options. Throws when the payload does not match the schema. */
 export async function enqueue<N extends JobName>(queue: Queue, name: N, payload: JobPayload<N>): Promise<void> {
@@ -23,7 +23,7 @@ export async function tryEnqueue<N extends JobName>(name: N, payload: JobPayload
       timer = setTimeout(() => reject(new Error("enqueue timed out")), timeoutMs);
     });
     try {
-      await Promise.race([enqueue(queue, name, payload), timeout]);
+      await Promise.race([whenReady(webQueue().redis, timeoutMs).then(() => enqueue(queue, name, payload)), timeout]);
     } finally {
       clearTimeout(timer);
     }
