@@ -26,7 +26,10 @@ export async function findShopByIngestToken(token: string) {
  * The shop with this domain, created (with default settings, version 1) when unknown. Safe under concurrency:
  * two callers racing on the same domain get the same row.
  */
-export async function ensureShop(domain: string, init?: { currency?: string; timezone?: string; name?: string }) {
+export async function ensureShop(
+  domain: string,
+  init?: { currency?: string; timezone?: string; name?: string | null },
+) {
   const existing = await findShopByDomain(domain);
   if (existing) return existing;
   const currency = init?.currency ?? "USD";

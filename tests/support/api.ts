@@ -34,15 +34,15 @@ export async function http(
 ): Promise<Call> {
   const headers: Record<string, string> = { "User-Agent": BROWSER_UA, ...opts.headers };
   if (opts.key) headers.Authorization = `Bearer ${opts.key}`;
-  let body: string | Buffer | undefined;
-  if (opts.raw !== undefined) body = opts.raw;
+  let body: string | Uint8Array | undefined;
+  if (opts.raw !== undefined) body = typeof opts.raw === "string" ? opts.raw : new Uint8Array(opts.raw);
   else if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
     headers["Content-Type"] ??= "application/json";
   }
-  const res = await fetch(`${baseUrl()}${path}`, { method, headers, body, redirect: "manual" });
+  const res = await fetch(`${baseUrl()}${path}`, { method, headers, body: body as BodyInit | undefined, redirect: "manual" });
   const text = await res.text();
-  let parsed: unknown = null;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
