@@ -16,7 +16,7 @@
  * - The qualifying event of a message is its latest event in the window (ties: higher stage). Ties between
  *   messages: latest sent time, latest qualifying event, then greatest `message_id` compared by Unicode code
  *   points (= UTF-8 byte order = PostgreSQL `COLLATE "C"`).
- * - Tracked links: an order carries message ids from its `landingSite` query parameter `message_id` (and from
+ * - Tracked links: an order carries message ids from its `landingSite` query parameter `cr_mid` (`TRACKED_LINK_PARAM`) (and from
  *   `trackedMessageIds`, if a parser fills it). Such a message matches the order whatever its keys, and has a
  *   `clicked` event for that order at the landing; a landing's own time is not known from `landingSite`, so it
  *   is taken as the order's time of sale (the latest possible landing). Events with `orderExternalId` (pixel
@@ -76,8 +76,11 @@ export type AttributionOrderInput = OrderInput & {
   trackedMessageIds?: readonly string[] | null;
 };
 
-/** The landing-site query parameter that carries a message id. */
-export const TRACKED_LINK_PARAM = "message_id";
+/**
+ * The tracked-link query parameter that carries a message id (`?cr_mid=<message id>`): links the app rewrites carry
+ * it, and an order's landing site with it names the message. The one definition; the ingest parsers re-export it.
+ */
+export const TRACKED_LINK_PARAM = "cr_mid";
 
 // ---------------------------------------------------------------- small helpers
 
@@ -323,7 +326,7 @@ export function isOrderCounted(
   return { counted: true };
 }
 
-/** Message ids the order carries from tracked links: `landingSite`'s `message_id` parameters and `trackedMessageIds`. */
+/** Message ids the order carries from tracked links: `landingSite`'s `cr_mid` parameters and `trackedMessageIds`. */
 export function trackedMessageIds(
   order: Pick<AttributionOrderInput, "landingSite" | "trackedMessageIds">,
 ): string[] {

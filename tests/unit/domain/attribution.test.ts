@@ -9,6 +9,7 @@ import {
   resolveMessageId,
   timeOfSale,
   trackedMessageIds,
+  TRACKED_LINK_PARAM,
 } from "../../../app/domain/attribution";
 import { stageOf } from "../../../app/domain/stages";
 import { NOVEMBER, ev, exampleSettings, order, refund } from "./fixtures";
@@ -347,9 +348,11 @@ describe("the rule", () => {
       at: "2026-11-03T11:00:00Z",
       total: "1",
       email: "someone.else@example.com",
-      landingSite: "/products/x?utm_source=mail&message_id=m1",
+      landingSite: "/products/x?utm_source=mail&cr_mid=m1",
     });
     expect(trackedMessageIds(o)).toEqual(["m1"]);
+    expect(TRACKED_LINK_PARAM).toBe("cr_mid");
+    expect(trackedMessageIds({ landingSite: "/p?message_id=m1" })).toEqual([]);
     const r = attributeOrder(o, msgs, s);
     expect(r).toMatchObject({
       attributed: true,

@@ -118,7 +118,7 @@ const orderArb: fc.Arbitrary<OrderInput> = fc
     flags: fc.integer({ min: 0, max: 9 }),
     updated: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }),
     landing: fc.option(
-      fc.constantFrom("/?message_id=m1", "/p?utm=x&message_id=m4"),
+      fc.constantFrom("/?cr_mid=m1", "/p?utm=x&cr_mid=m4"),
       { nil: null },
     ),
     refunds: fc.array(refundArb(), { maxLength: 1 }),
@@ -222,7 +222,7 @@ function bruteForce(
     .filter(Boolean);
   const oCust = [order.customer?.id].map(normalizeCustomerId).filter(Boolean);
   const tracked = order.landingSite
-    ? new URL(order.landingSite, "https://x/").searchParams.getAll("message_id")
+    ? new URL(order.landingSite, "https://x/").searchParams.getAll("cr_mid")
     : [];
   const byMessage = new Map<string, ReturnType<typeof dedupeEvents>>();
   for (const e of dedupeEvents(events))
