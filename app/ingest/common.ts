@@ -339,7 +339,8 @@ export function eventWord(raw: string): string {
  * The app's tracked-link parameter: links the app rewrites carry `cr_mid=<message id>` in their query string, so a
  * click (or a landing) can name its message even when the event itself carries no message id.
  */
-export const TRACKED_LINK_PARAM = "cr_mid";
+import { TRACKED_LINK_PARAM } from "../domain/attribution";
+export { TRACKED_LINK_PARAM };
 
 export function messageIdFromTrackedUrl(url: string | null | undefined): string | null {
   if (!url) return null;
