@@ -13,6 +13,7 @@ import {
   MAX_TEXT,
   MAX_URL,
   type Result,
+  decimalPlaces,
   describe,
   messageIdFromTrackedUrl,
   parseId,
@@ -120,11 +121,12 @@ const refundBodySchema = z.object({
 
 function body(raw: string | Uint8Array, options?: JsonParseOptions): Result<{ value: JsonValue }> {
   const p = parseJson(raw, options);
-  return p.ok ? { ok: true, value: p.value } : { ok: false, errors: p.errors };
+  return p.ok ? { ok: true, value: p.value } : p;
 }
 
 function batch(value: JsonValue, key: "orders" | "events", max: number): Result<{ items: JsonValue[] }> {
-  if (!isJsonObject(value)) return { ok: false, errors: [{ path: "", message: `body must be a JSON object with "${key}"` }] };
+  if (!isJsonObject(value))
+    return { ok: false, errors: [{ path: "", message: `body must be a JSON object with "${key}"` }] };
   const items = value[key];
   if (items === undefined || items === null) return { ok: false, errors: [{ path: key, message: "is required" }] };
   if (!Array.isArray(items)) {
@@ -146,7 +148,10 @@ function isBlank(v: JsonValue | undefined): boolean {
 /** Sorts errors by item index, then keeps input order: `orders[2]...` before `orders[10]...`. */
 function byIndex(errors: FieldError[]): FieldError[] {
   const idx = (p: string) => Number(/^\w+\[(\d+)\]/.exec(p)?.[1] ?? -1);
-  return errors.map((e, i) => ({ e, i })).sort((a, b) => idx(a.e.path) - idx(b.e.path) || a.i - b.i).map((x) => x.e);
+  return errors
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => idx(a.e.path) - idx(b.e.path) || a.i - b.i)
+    .map((x) => x.e);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -185,7 +190,13 @@ export function validateOrders(value: JsonValue): Result<{ orders: OrderInput[] 
         errors.push({ path: `${prefix}.refunds[${j}].transactions`, message: sum.error });
         return;
       }
-      refunds.push({ externalId: rf.id, orderExternalId: o.id, createdAt: rf.created_at, amount: sum.amount, currency: sum.currency });
+      refunds.push({
+        externalId: rf.id,
+        orderExternalId: o.id,
+        createdAt: rf.created_at,
+        amount: sum.amount,
+        currency: sum.currency,
+      });
     });
     orders.push({
       externalId: o.id,
@@ -211,27 +222,33 @@ export function validateOrders(value: JsonValue): Result<{ orders: OrderInput[] 
 
 /**
  * A refund's amount: the sum of its transactions with kind `refund` and status `success` (decimal arithmetic).
- * Its currency is theirs (they must agree), or `fallbackCurrency` when they name none.
+ * Scale: the largest of the summed amounts' (`30.10` + `0.2` = `30.30`). Its currency is theirs (they must agree), or `fallbackCurrency` when they name none.
  */
 export function sumRefundTransactions(
   txs: { kind: string; status: string | null; amount: string; currency?: string | null }[],
   fallbackCurrency: string | null,
 ): { amount: string; currency: string | null } | { error: string } {
   let total = new Decimal(0);
+  let places = 0;
   let currency: string | null = null;
   for (const t of txs) {
     if (t.kind.toLowerCase() !== "refund" || (t.status ?? "").toLowerCase() !== "success") continue;
     total = total.plus(t.amount);
+    places = Math.max(places, decimalPlaces(t.amount));
     if (t.currency) {
-      if (currency !== null && currency !== t.currency) return { error: "successful refund transactions mix currencies" };
+      if (currency !== null && currency !== t.currency)
+        return { error: "successful refund transactions mix currencies" };
       currency = t.currency;
     }
   }
-  return { amount: total.toFixed(), currency: currency ?? fallbackCurrency };
+  return { amount: total.toFixed(places), currency: currency ?? fallbackCurrency };
 }
 
 /** `POST /api/v1/orders` body. */
-export function parseApiOrders(rawBody: string | Uint8Array, options?: JsonParseOptions): Result<{ orders: OrderInput[] }> {
+export function parseApiOrders(
+  rawBody: string | Uint8Array,
+  options?: JsonParseOptions,
+): Result<{ orders: OrderInput[] }> {
   const b = body(rawBody, options);
   return b.ok ? validateOrders(b.value) : b;
 }
@@ -309,7 +326,11 @@ export function validateEvents(value: JsonValue): Result<{ events: MessageEventI
       campaignId: e.campaign_id,
       campaignName: e.campaign_name ?? null,
       messageId,
-      recipient: { email: e.recipient.email ?? null, phone: e.recipient.phone ?? null, customerId: e.recipient.customer_id ?? null },
+      recipient: {
+        email: e.recipient.email ?? null,
+        phone: e.recipient.phone ?? null,
+        customerId: e.recipient.customer_id ?? null,
+      },
       tags: [...new Set(e.tags ?? [])],
       url: e.url ?? null,
       machine: e.machine ?? false,

@@ -6,11 +6,20 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Channel, EventSource, MessageEventInput } from "../domain/types";
-import { type FieldError, JsonNumber, type JsonObject, type JsonValue, bodyToString, formatPath, isJsonObject } from "./json";
+import {
+  type FieldError,
+  JsonNumber,
+  type JsonObject,
+  type JsonValue,
+  bodyToString,
+  formatPath,
+  isJsonObject,
+} from "./json";
 
 export type { FieldError } from "./json";
 
-export type Failure = { ok: false; errors: FieldError[] };
+/** `tooLarge`: the body exceeded the size limit (API.md: answer 413 rather than 400). */
+export type Failure = { ok: false; errors: FieldError[]; tooLarge?: boolean };
 export type Result<T extends object> = ({ ok: true } & T) | Failure;
 
 export function fail(path: string, message: string): Failure {
@@ -92,7 +101,8 @@ export function parseIsoDate(s: string): Date | string {
   if (s.length > 40) return "is not an ISO 8601 date-time";
   const m = ISO_RE.exec(s);
   if (!m) {
-    if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)) return "ISO 8601 date-time needs an offset (Z or ±hh:mm)";
+    if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s))
+      return "ISO 8601 date-time needs an offset (Z or ±hh:mm)";
     return "is not an ISO 8601 date-time with offset";
   }
   const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
@@ -147,7 +157,9 @@ export function parseMoney(v: string | JsonNumber): string | { error: string } {
   if (typeof v === "string" && src.trim() !== src) return { error: "must not have surrounding spaces" };
   if (src.startsWith("-")) return { error: "must be >= 0" };
   if (/[eE]/.test(src)) {
-    return { error: typeof v === "string" ? "must be a plain decimal string" : "must be a plain decimal (no exponent)" };
+    return {
+      error: typeof v === "string" ? "must be a plain decimal string" : "must be a plain decimal (no exponent)",
+    };
   }
   const m = MONEY_RE.exec(src);
   if (!m) {
@@ -156,6 +168,12 @@ export function parseMoney(v: string | JsonNumber): string | { error: string } {
   }
   const intPart = m[1].replace(/^0+(?=\d)/, "");
   return m[2] !== undefined ? `${intPart}.${m[2]}` : intPart;
+}
+
+/** Digits after the decimal point of a canonical decimal string. */
+export function decimalPlaces(amount: string): number {
+  const i = amount.indexOf(".");
+  return i < 0 ? 0 : amount.length - i - 1;
 }
 
 /** An id given as a string or an integer number, as an exact string. */
@@ -243,15 +261,17 @@ export const zStr = (max = MAX_TEXT, opts: { trim?: boolean; allowEmpty?: boolea
 
 /** An optional text field: absent, null and blank become `null`; otherwise a string of at most `max` characters. */
 export const zOptStr = (max = MAX_TEXT) =>
-  z.unknown().transform((v, ctx): string | null => {
-    if (v === undefined || v === null) return null;
-    if (typeof v !== "string") return issue(ctx, v, `expected a string, received ${describe(v)}`);
-    const s = v.trim();
-    if (s === "") return null;
-    if (s.length > max) return issue(ctx, v, `must be at most ${max} characters`);
-    return s;
-  })
-  .optional(); // an absent key is fine too (read the output with `?? null`)
+  z
+    .unknown()
+    .transform((v, ctx): string | null => {
+      if (v === undefined || v === null) return null;
+      if (typeof v !== "string") return issue(ctx, v, `expected a string, received ${describe(v)}`);
+      const s = v.trim();
+      if (s === "") return null;
+      if (s.length > max) return issue(ctx, v, `must be at most ${max} characters`);
+      return s;
+    })
+    .optional(); // an absent key is fine too (read the output with `?? null`)
 
 /** ISO 4217 code, upper case (`USD`). */
 export const zCurrency = () =>
@@ -404,12 +424,17 @@ export function resolveCampaign(args: {
 }
 
 /** Custom-field value by exact name from a provider's metadata object (strings, or numbers as source text). */
-export function customField(obj: JsonObject | null, name: "campaign_id" | "campaign_name" | "message_id"): string | null {
+export function customField(
+  obj: JsonObject | null,
+  name: "campaign_id" | "campaign_name" | "message_id",
+): string | null {
   if (!obj) return null;
   return scalarText(obj[name], name === "campaign_name" ? MAX_TEXT : MAX_ID);
 }
 
-export function makeEvent(e: Omit<MessageEventInput, "tags" | "machine" | "url"> & Partial<MessageEventInput>): MessageEventInput {
+export function makeEvent(
+  e: Omit<MessageEventInput, "tags" | "machine" | "url"> & Partial<MessageEventInput>,
+): MessageEventInput {
   return { tags: [], machine: false, url: null, ...e };
 }
 

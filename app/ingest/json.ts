@@ -45,9 +45,7 @@ export interface JsonParseOptions {
   maxDepth?: number;
 }
 
-export type JsonParseResult =
-  | { ok: true; value: JsonValue }
-  | { ok: false; errors: FieldError[]; tooLarge?: boolean };
+export type JsonParseResult = { ok: true; value: JsonValue } | { ok: false; errors: FieldError[]; tooLarge?: boolean };
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;

@@ -46,10 +46,13 @@ export interface MailgunVerifyOptions {
   seenToken?: (token: string) => boolean | Promise<boolean>;
 }
 
-export type MailgunVerifyResult = { ok: true } | { ok: false; reason: "signature" | "timestamp" | "replay" | "malformed" };
+export type MailgunVerifyResult =
+  { ok: true } | { ok: false; reason: "signature" | "timestamp" | "replay" | "malformed" };
 
 export function computeMailgunSignature(signingKey: string, timestamp: string, token: string): string {
-  return createHmac("sha256", signingKey).update(timestamp + token).digest("hex");
+  return createHmac("sha256", signingKey)
+    .update(timestamp + token)
+    .digest("hex");
 }
 
 /** Checks the HMAC, then the timestamp tolerance, then (only for a valid signature) the replay hook. */
@@ -58,7 +61,12 @@ export async function verifyMailgunSignature(
   signingKey: string,
   options: MailgunVerifyOptions = {},
 ): Promise<MailgunVerifyResult> {
-  const ts = sig?.timestamp instanceof JsonNumber ? sig.timestamp.source : typeof sig?.timestamp === "number" ? String(sig.timestamp) : sig?.timestamp;
+  const ts =
+    sig?.timestamp instanceof JsonNumber
+      ? sig.timestamp.source
+      : typeof sig?.timestamp === "number"
+        ? String(sig.timestamp)
+        : sig?.timestamp;
   const token = sig?.token;
   const signature = sig?.signature;
   if (!signingKey || typeof ts !== "string" || typeof token !== "string" || typeof signature !== "string") {
@@ -84,7 +92,11 @@ export async function verifyMailgunRequest(
   const p = parseJson(req.rawBody);
   if (!p.ok || !isJsonObject(p.value) || !isJsonObject(p.value.signature)) return { ok: false, reason: "malformed" };
   const s = p.value.signature;
-  return verifyMailgunSignature({ timestamp: s.timestamp, token: s.token, signature: s.signature }, signingKey, options);
+  return verifyMailgunSignature(
+    { timestamp: s.timestamp, token: s.token, signature: s.signature },
+    signingKey,
+    options,
+  );
 }
 
 function typeOf(event: string, severity: string | null): string {
@@ -122,7 +134,8 @@ export function mailgunEventFromData(
     const d = parseUnixTime(typeof ts === "string" ? ts : ts.source);
     if (typeof d === "string") errors.push({ path: at("timestamp"), message: d });
     else occurredAt = d;
-  } else errors.push({ path: at("timestamp"), message: ts === undefined ? "is required" : "expected a unix timestamp" });
+  } else
+    errors.push({ path: at("timestamp"), message: ts === undefined ? "is required" : "expected a unix timestamp" });
   if (errors.length || event === null || recipient === null || occurredAt === null) return { ok: false, errors };
 
   const type = typeOf(event.toLowerCase(), scalarText(ev.severity, 32)?.toLowerCase() ?? null);
@@ -167,7 +180,7 @@ export function mailgunEventFromData(
  */
 export function parseMailgun(req: IngestRequest): Result<{ events: MessageEventInput[] }> {
   const p = parseJson(req.rawBody);
-  if (!p.ok) return { ok: false, errors: p.errors };
+  if (!p.ok) return p;
   if (!isJsonObject(p.value)) return { ok: false, errors: [{ path: "", message: "body must be a JSON object" }] };
   const data = p.value["event-data"];
   if (data !== undefined) {

@@ -45,7 +45,10 @@ export interface BasicAuthCredentials {
 }
 
 /** Compares an `Authorization: Basic ...` header with the configured credentials in constant time. */
-export function verifyPostmarkBasicAuth(authorization: string | null | undefined, expected: BasicAuthCredentials): boolean {
+export function verifyPostmarkBasicAuth(
+  authorization: string | null | undefined,
+  expected: BasicAuthCredentials,
+): boolean {
   if (!authorization || !expected.username) return false;
   const m = /^Basic[ \t]+([A-Za-z0-9+/=_-]+)[ \t]*$/i.exec(authorization);
   if (!m) return false;
@@ -104,20 +107,27 @@ function typeOf(kind: string, ev: JsonObject): string {
 /** Parses one Postmark webhook body. */
 export function parsePostmark(req: IngestRequest): Result<{ events: MessageEventInput[] }> {
   const p = parseJson(req.rawBody);
-  if (!p.ok) return { ok: false, errors: p.errors };
+  if (!p.ok) return p;
   const ev = p.value;
   if (!isJsonObject(ev)) return { ok: false, errors: [{ path: "", message: "body must be a JSON object" }] };
   const errors: FieldError[] = [];
   const kind = kindOf(ev);
   if (kind === null) return { ok: false, errors: [{ path: "RecordType", message: "is required" }] };
-  const timeField = TIME_FIELD[kind as Kind] ?? ["ReceivedAt", "DeliveredAt", "BouncedAt", "ChangedAt"].find((k) => ev[k] !== undefined) ?? "ReceivedAt";
+  const timeField =
+    TIME_FIELD[kind as Kind] ??
+    ["ReceivedAt", "DeliveredAt", "BouncedAt", "ChangedAt"].find((k) => ev[k] !== undefined) ??
+    "ReceivedAt";
   const rawTime = ev[timeField];
   let occurredAt: Date | null = null;
   if (typeof rawTime === "string") {
     const d = parseIsoDate(rawTime);
     if (typeof d === "string") errors.push({ path: timeField, message: d });
     else occurredAt = d;
-  } else errors.push({ path: timeField, message: rawTime === undefined ? "is required" : "expected an ISO 8601 date-time string" });
+  } else
+    errors.push({
+      path: timeField,
+      message: rawTime === undefined ? "is required" : "expected an ISO 8601 date-time string",
+    });
   const recipientField = ev.Recipient !== undefined ? "Recipient" : "Email";
   const recipient = scalarText(ev[recipientField], 320);
   if (recipient === null) errors.push({ path: recipientField, message: "is required" });

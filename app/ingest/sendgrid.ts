@@ -72,7 +72,11 @@ export function verifySendgridSignature(
 }
 
 /** `verifySendgridSignature` with the signature and timestamp read from the request headers. */
-export function verifySendgridRequest(req: IngestRequest, publicKeyBase64: string, options?: SendgridVerifyOptions): boolean {
+export function verifySendgridRequest(
+  req: IngestRequest,
+  publicKeyBase64: string,
+  options?: SendgridVerifyOptions,
+): boolean {
   return verifySendgridSignature(
     publicKeyBase64,
     req.rawBody,
@@ -82,7 +86,12 @@ export function verifySendgridRequest(req: IngestRequest, publicKeyBase64: strin
   );
 }
 
-const TYPE_MAP: Record<string, string> = { processed: "sent", delivered: "delivered", open: "opened", click: "clicked" };
+const TYPE_MAP: Record<string, string> = {
+  processed: "sent",
+  delivered: "delivered",
+  open: "opened",
+  click: "clicked",
+};
 
 /** `14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0` -> `14c5d75ce93.dfd.64b469`. */
 export function sendgridMessageId(sgMessageId: string | null, smtpId: string | null): string | null {
@@ -110,7 +119,8 @@ function parseOne(ev: JsonObject, path: string, req: IngestRequest, errors: Fiel
     const d = parseUnixTime(typeof ts === "string" ? ts : ts.source, true);
     if (typeof d === "string") errors.push({ path: `${path}.timestamp`, message: d });
     else occurredAt = d;
-  } else errors.push({ path: `${path}.timestamp`, message: ts === undefined ? "is required" : "expected a unix timestamp" });
+  } else
+    errors.push({ path: `${path}.timestamp`, message: ts === undefined ? "is required" : "expected a unix timestamp" });
   if (errors.length > before || eventName === null || email === null || occurredAt === null) return null;
 
   const lower = eventName.toLowerCase();
@@ -151,7 +161,7 @@ function parseOne(ev: JsonObject, path: string, req: IngestRequest, errors: Fiel
 /** Parses a SendGrid Event Webhook body into events (one per array item). Any bad item fails the delivery. */
 export function parseSendgrid(req: IngestRequest): Result<{ events: MessageEventInput[] }> {
   const p = parseJson(req.rawBody);
-  if (!p.ok) return { ok: false, errors: p.errors };
+  if (!p.ok) return p;
   const list = Array.isArray(p.value) ? p.value : isJsonObject(p.value) ? [p.value] : null;
   if (list === null) return { ok: false, errors: [{ path: "", message: "body must be a JSON array of events" }] };
   const errors: FieldError[] = [];

@@ -88,7 +88,16 @@ export function readSnsEnvelope(value: JsonValue): Result<{ envelope: SnsEnvelop
   if (!isJsonObject(value)) return { ok: false, errors: [{ path: "", message: "body must be a JSON object" }] };
   const errors: FieldError[] = [];
   const out: Record<string, string> = {};
-  const required = ["Type", "MessageId", "TopicArn", "Message", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL"];
+  const required = [
+    "Type",
+    "MessageId",
+    "TopicArn",
+    "Message",
+    "Timestamp",
+    "SignatureVersion",
+    "Signature",
+    "SigningCertURL",
+  ];
   const optional = ["Subject", "SubscribeURL", "Token", "UnsubscribeURL"];
   for (const k of [...required, ...optional]) {
     const v = value[k];
@@ -101,7 +110,8 @@ export function readSnsEnvelope(value: JsonValue): Result<{ envelope: SnsEnvelop
     errors.push({ path: "Type", message: `must be one of ${SNS_TYPES.join(", ")}` });
   }
   if (out.Type && out.Type !== "Notification") {
-    for (const k of ["SubscribeURL", "Token"]) if (out[k] === undefined) errors.push({ path: k, message: "is required" });
+    for (const k of ["SubscribeURL", "Token"])
+      if (out[k] === undefined) errors.push({ path: k, message: "is required" });
   }
   return errors.length ? { ok: false, errors } : { ok: true, envelope: out as unknown as SnsEnvelope };
 }
@@ -110,7 +120,14 @@ export function readSnsEnvelope(value: JsonValue): Result<{ envelope: SnsEnvelop
 export function snsStringToSign(env: SnsEnvelope): string | null {
   let keys: (keyof SnsEnvelope)[];
   if (env.Type === "Notification") {
-    keys = ["Message", "MessageId", ...(env.Subject !== undefined ? (["Subject"] as const) : []), "Timestamp", "TopicArn", "Type"];
+    keys = [
+      "Message",
+      "MessageId",
+      ...(env.Subject !== undefined ? (["Subject"] as const) : []),
+      "Timestamp",
+      "TopicArn",
+      "Type",
+    ];
   } else if (env.Type === "SubscriptionConfirmation" || env.Type === "UnsubscribeConfirmation") {
     keys = ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"];
   } else return null;
@@ -133,7 +150,11 @@ export interface SnsVerifyOptions {
 
 export type SnsVerifyResult =
   | { ok: true; envelope: SnsEnvelope }
-  | { ok: false; reason: "malformed" | "cert_url" | "cert_fetch" | "cert_invalid" | "cert_expired" | "signature_version" | "signature" };
+  | {
+      ok: false;
+      reason:
+        "malformed" | "cert_url" | "cert_fetch" | "cert_invalid" | "cert_expired" | "signature_version" | "signature";
+    };
 
 /** Verifies an SNS message (raw body, or an already-read envelope). Never throws. */
 export async function verifySnsMessage(
@@ -172,7 +193,12 @@ export async function verifySnsMessage(
     }
   }
   try {
-    const ok = cryptoVerify(algorithm, Buffer.from(toSign, "utf8"), cert.publicKey, Buffer.from(env.Signature, "base64"));
+    const ok = cryptoVerify(
+      algorithm,
+      Buffer.from(toSign, "utf8"),
+      cert.publicKey,
+      Buffer.from(env.Signature, "base64"),
+    );
     return ok ? { ok: true, envelope: env } : { ok: false, reason: "signature" };
   } catch {
     return { ok: false, reason: "signature" };
@@ -248,7 +274,8 @@ export function sesEventsFromRecord(
   prefix = "Message",
 ): Result<{ events: MessageEventInput[] }> {
   const at = (k: string) => (prefix ? `${prefix}.${k}` : k);
-  if (!isJsonObject(record)) return { ok: false, errors: [{ path: prefix, message: "is not an SES event record (JSON object)" }] };
+  if (!isJsonObject(record))
+    return { ok: false, errors: [{ path: prefix, message: "is not an SES event record (JSON object)" }] };
   const eventType = scalarText(record.eventType, 64) ?? scalarText(record.notificationType, 64);
   const mail = objAt(record.mail);
   const errors: FieldError[] = [];
@@ -281,7 +308,8 @@ export function sesEventsFromRecord(
   const type = TYPE_MAP[eventType] ?? eventWord(eventType);
   const tags = objAt(mail.tags);
   const linkTags = eventType === "Click" ? objAt(detail?.linkTags) : null;
-  const url = eventType === "Click" && typeof detail?.link === "string" && detail.link.length <= MAX_URL ? detail.link : null;
+  const url =
+    eventType === "Click" && typeof detail?.link === "string" && detail.link.length <= MAX_URL ? detail.link : null;
   const c = resolveCampaign({
     provider: "ses",
     custom: {
@@ -333,7 +361,7 @@ export interface SesParsed {
  */
 export function parseSes(req: IngestRequest): Result<SesParsed> {
   const p = parseJson(req.rawBody);
-  if (!p.ok) return { ok: false, errors: p.errors };
+  if (!p.ok) return p;
   const v = p.value;
   if (isJsonObject(v) && v.Type === undefined && (v.eventType !== undefined || v.notificationType !== undefined)) {
     const r = sesEventsFromRecord(v, req, null, "");
@@ -344,16 +372,30 @@ export function parseSes(req: IngestRequest): Result<SesParsed> {
   const env = e.envelope;
   if (env.Type === "SubscriptionConfirmation") {
     if (!isValidSnsSubscribeUrl(env.SubscribeURL)) {
-      return { ok: false, errors: [{ path: "SubscribeURL", message: "must be an https URL on an sns.<region>.amazonaws.com host" }] };
+      return {
+        ok: false,
+        errors: [{ path: "SubscribeURL", message: "must be an https URL on an sns.<region>.amazonaws.com host" }],
+      };
     }
-    return { ok: true, snsType: "SubscriptionConfirmation", events: [], subscribeUrl: env.SubscribeURL ?? null, topicArn: env.TopicArn };
+    return {
+      ok: true,
+      snsType: "SubscriptionConfirmation",
+      events: [],
+      subscribeUrl: env.SubscribeURL ?? null,
+      topicArn: env.TopicArn,
+    };
   }
   if (env.Type === "UnsubscribeConfirmation") {
     return { ok: true, snsType: "UnsubscribeConfirmation", events: [], subscribeUrl: null, topicArn: env.TopicArn };
   }
   const inner = parseJson(env.Message);
   if (!inner.ok) {
-    return { ok: false, errors: [{ path: "Message", message: `is not an SES event record (${inner.errors[0]?.message ?? "invalid JSON"})` }] };
+    return {
+      ok: false,
+      errors: [
+        { path: "Message", message: `is not an SES event record (${inner.errors[0]?.message ?? "invalid JSON"})` },
+      ],
+    };
   }
   const r = sesEventsFromRecord(inner.value, req, env.MessageId, "Message");
   return r.ok ? { ok: true, snsType: "Notification", events: r.events, subscribeUrl: null, topicArn: env.TopicArn } : r;

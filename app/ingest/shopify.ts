@@ -25,6 +25,7 @@ import {
   MAX_ID,
   MAX_URL,
   type Result,
+  decimalPlaces,
   header,
   parseIsoDate,
   runSchema,
@@ -134,7 +135,7 @@ type ParsedOrder = z.output<typeof orderSchema>;
 
 function body(raw: string | Uint8Array, options?: JsonParseOptions): Result<{ value: Record<string, JsonValue> }> {
   const p = parseJson(raw, options);
-  if (!p.ok) return { ok: false, errors: p.errors };
+  if (!p.ok) return p;
   if (!isJsonObject(p.value)) return { ok: false, errors: [{ path: "", message: "body must be a JSON object" }] };
   return { ok: true, value: p.value };
 }
@@ -142,6 +143,7 @@ function body(raw: string | Uint8Array, options?: JsonParseOptions): Result<{ va
 /** A refund in shop money where Shopify says so; else the transactions' own (presentment) currency. */
 function refundFrom(r: ParsedRefund, orderId: string): RefundInput | { error: string } {
   let total = new Decimal(0);
+  let places = 0;
   let currency: string | null = null;
   for (const t of r.transactions ?? []) {
     if (t.kind.toLowerCase() !== "refund" || (t.status ?? "").toLowerCase() !== "success") continue;
@@ -153,8 +155,15 @@ function refundFrom(r: ParsedRefund, orderId: string): RefundInput | { error: st
       currency = cur;
     }
     total = total.plus(amount);
+    places = Math.max(places, decimalPlaces(amount));
   }
-  return { externalId: r.id, orderExternalId: orderId, createdAt: r.created_at, amount: total.toFixed(), currency };
+  return {
+    externalId: r.id,
+    orderExternalId: orderId,
+    createdAt: r.created_at,
+    amount: total.toFixed(places),
+    currency,
+  };
 }
 
 function orderFrom(o: ParsedOrder): Result<{ order: OrderInput }> {
@@ -163,9 +172,11 @@ function orderFrom(o: ParsedOrder): Result<{ order: OrderInput }> {
   const presentment = o.total_price_set?.presentment_money ?? null;
   const totalPrice = shop?.amount ?? o.total_price ?? null;
   const currency = shop?.currency_code ?? o.currency ?? null;
-  if (totalPrice === null) errors.push({ path: "total_price_set.shop_money.amount", message: "is required (or total_price)" });
+  if (totalPrice === null)
+    errors.push({ path: "total_price_set.shop_money.amount", message: "is required (or total_price)" });
   if (currency === null) errors.push({ path: "currency", message: "is required" });
-  if (!o.processed_at && !o.created_at) errors.push({ path: "processed_at", message: "processed_at or created_at is required" });
+  if (!o.processed_at && !o.created_at)
+    errors.push({ path: "processed_at", message: "processed_at or created_at is required" });
   const refunds: RefundInput[] = [];
   (o.refunds ?? []).forEach((r, i) => {
     const rf = refundFrom(r, o.id);
@@ -217,7 +228,10 @@ function orderFrom(o: ParsedOrder): Result<{ order: OrderInput }> {
 // Orders and refunds
 
 /** `orders/create`, `orders/updated`, `orders/cancelled`: the REST order resource. */
-export function parseShopifyOrder(rawBody: string | Uint8Array, options?: JsonParseOptions): Result<{ order: OrderInput }> {
+export function parseShopifyOrder(
+  rawBody: string | Uint8Array,
+  options?: JsonParseOptions,
+): Result<{ order: OrderInput }> {
   const b = body(rawBody, options);
   if (!b.ok) return b;
   const r = runSchema(orderSchema, b.value);
@@ -225,7 +239,10 @@ export function parseShopifyOrder(rawBody: string | Uint8Array, options?: JsonPa
 }
 
 /** `refunds/create`: the REST refund resource with `order_id`. `currency` null = the order's currency. */
-export function parseShopifyRefund(rawBody: string | Uint8Array, options?: JsonParseOptions): Result<{ refund: RefundInput }> {
+export function parseShopifyRefund(
+  rawBody: string | Uint8Array,
+  options?: JsonParseOptions,
+): Result<{ refund: RefundInput }> {
   const b = body(rawBody, options);
   if (!b.ok) return b;
   const r = runSchema(refundSchema, b.value);
@@ -354,7 +371,10 @@ export function parseAppUninstalled(rawBody: string | Uint8Array): Result<{ shop
   if (!r.ok) return r;
   const domain = r.data.myshopify_domain ?? r.data.domain;
   if (!domain) return { ok: false, errors: [{ path: "myshopify_domain", message: "is required" }] };
-  return { ok: true, shop: { shopId: r.data.id, shopDomain: domain, name: r.data.name ?? null, email: r.data.email ?? null } };
+  return {
+    ok: true,
+    shop: { shopId: r.data.id, shopDomain: domain, name: r.data.name ?? null, email: r.data.email ?? null },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -381,7 +401,10 @@ export type ShopifyWebhookPayload =
   | { topic: "app/uninstalled"; shop: AppUninstalled };
 
 /** Parses a body by its topic (`X-Shopify-Topic`, or the `/webhooks/<topic>` path). */
-export function parseShopifyWebhook(topic: string, rawBody: string | Uint8Array): Result<{ payload: ShopifyWebhookPayload }> {
+export function parseShopifyWebhook(
+  topic: string,
+  rawBody: string | Uint8Array,
+): Result<{ payload: ShopifyWebhookPayload }> {
   switch (topic) {
     case "orders/create":
     case "orders/updated":

@@ -31,7 +31,8 @@ import {
 } from "./common";
 import { isJsonObject, parseJson } from "./json";
 
-export type TwilioParams = URLSearchParams | Record<string, string | string[] | undefined> | ReadonlyArray<readonly [string, string]>;
+export type TwilioParams =
+  URLSearchParams | Record<string, string | string[] | undefined> | ReadonlyArray<readonly [string, string]>;
 
 export const TWILIO_SIGNATURE_HEADER = "x-twilio-signature";
 
@@ -100,7 +101,7 @@ export function verifyTwilioSignature(
   rawBody?: string | Uint8Array,
 ): boolean {
   if (!authToken || !signature || !url) return false;
-  let bodyHash: string | null = null;
+  let bodyHash: string | null;
   try {
     bodyHash = new URL(url).searchParams.get("bodySHA256");
   } catch {
@@ -124,7 +125,7 @@ export function verifyTwilioRequest(req: IngestRequest, authToken: string): bool
   if (!req.url) return false;
   const text = bodyToStringSafe(req.rawBody);
   if (text === null) return false;
-  let hasBodyHash = false;
+  let hasBodyHash: boolean;
   try {
     hasBodyHash = new URL(req.url).searchParams.has("bodySHA256");
   } catch {
@@ -165,7 +166,8 @@ function readParams(raw: string): Map<string, string> | null {
 export function parseTwilio(req: IngestRequest): Result<{ events: MessageEventInput[] }> {
   const text = bodyToStringSafe(req.rawBody);
   if (text === null) return { ok: false, errors: [{ path: "", message: "body is not valid UTF-8" }] };
-  if (text.length > 64 * 1024) return { ok: false, errors: [{ path: "", message: "body is too large for a status callback" }] };
+  if (text.length > 64 * 1024)
+    return { ok: false, errors: [{ path: "", message: "body is too large for a status callback" }] };
   const params = readParams(text);
   if (params === null) return { ok: false, errors: [{ path: "", message: "body is not form-encoded parameters" }] };
   const get = (...names: string[]) => {
