@@ -1,4 +1,5 @@
 import type { Job } from "bullmq";
+import { attributeShop, reattributeShop } from "../attribution/engine.server";
 import { processDelivery } from "../webhooks/process.server";
 import type { JobName, JobPayload } from "./catalog";
 
@@ -10,4 +11,6 @@ export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>, job: Job) =
 
 export const jobHandlers: Partial<JobHandlers> = {
   "process-delivery": (p) => processDelivery(p.deliveryId),
+  "attribute-shop": (p) => attributeShop(BigInt(p.shopId)),
+  "reattribute-shop": (p) => reattributeShop(BigInt(p.shopId), p.version),
 };

@@ -1,0 +1,127 @@
+/**
+ * The attribution engine's orchestration (the rules: app/domain/attribution.ts; the SQL: app/data/attribution.server.ts).
+ *
+ * - `attributeShop` (job `attribute-shop`): drains the shop's pending_attributions in batches. Each batch is one
+ *   transaction holding the shop's advisory lock: claim rows (FOR UPDATE SKIP LOCKED), recompute the messages and
+ *   campaigns of the new events, re-attribute the orders they and the changed orders affect, move the rollups, delete
+ *   the claimed rows. A worker killed mid-batch rolls it all back; a re-run recomputes the same rows (no increments
+ *   of stored totals except by old-row-out/new-row-in differences, which are zero on a re-run).
+ * - `reattributeShop` (job `reattribute-shop`): the whole history for one settings version, in chunks of time of sale,
+ *   each chunk one transaction under the same lock; stops as soon as a newer version exists.
+ */
+import {
+  addProgress,
+  applyAttributions,
+  chunkEnd,
+  claimPending,
+  computeAttributions,
+  countOrders,
+  deletePending,
+  finishReattribution,
+  lockShop,
+  readEngineSettings,
+  refreshMessages,
+  refreshTrackedLinks,
+  startProgress,
+  tuneForBulk,
+} from "../data/attribution.server";
+import { inTransaction } from "../data/tx.server";
+import { log } from "../logger.server";
+
+/** Pending rows claimed per transaction (each row is one ingested batch of up to 5,000 events or 1,000 orders). */
+const PENDING_ROWS_PER_BATCH = Number(process.env.ATTRIBUTION_PENDING_ROWS ?? 20);
+/** Orders per re-attribution chunk. */
+const CHUNK_ORDERS = Number(process.env.REATTRIBUTION_CHUNK_ORDERS ?? 100_000);
+
+export interface IncrementalResult {
+  batches: number;
+  orders: number;
+}
+
+/** One incremental batch; null when nothing was pending. */
+export async function attributeBatch(shopId: bigint, limit = PENDING_ROWS_PER_BATCH): Promise<number | null> {
+  return inTransaction(async (client) => {
+    await lockShop(client, shopId);
+    const batch = await claimPending(client, shopId, limit);
+    if (batch.ids.length === 0) return null;
+    const engine = await readEngineSettings(client, shopId);
+    if (!engine) {
+      // The shop is gone (uninstalled and redacted): nothing to attribute.
+      await deletePending(client, batch.ids);
+      return 0;
+    }
+    const maxWindow = Math.max(...Object.values(engine.settings.channels).map((c) => c.window_hours));
+    await refreshTrackedLinks(client, shopId, batch.orderIds);
+    const fromMessages = await refreshMessages(client, shopId, batch.eventIds, maxWindow);
+    const orderIds = [...new Set([...batch.orderIds, ...fromMessages])];
+    if (orderIds.length) {
+      await computeAttributions(client, shopId, engine.settings, engine.version, { ids: orderIds });
+      await applyAttributions(client, shopId);
+    }
+    await deletePending(client, batch.ids);
+    return orderIds.length;
+  });
+}
+
+/** Drains the shop's pending attribution work. */
+export async function attributeShop(shopId: bigint): Promise<IncrementalResult> {
+  const result: IncrementalResult = { batches: 0, orders: 0 };
+  for (;;) {
+    const n = await attributeBatch(shopId);
+    if (n === null) return result;
+    result.batches += 1;
+    result.orders += n;
+  }
+}
+
+export type ReattributionResult =
+  | { status: "done"; orders: number; chunks: number }
+  | { status: "superseded" | "already_done" | "no_shop"; orders: number; chunks: number };
+
+/** Re-attributes the shop's whole history for settings `version` (see the module comment). */
+export async function reattributeShop(
+  shopId: bigint,
+  version: number,
+  opts: { chunkOrders?: number } = {},
+): Promise<ReattributionResult> {
+  const chunkOrders = opts.chunkOrders ?? CHUNK_ORDERS;
+  const started = await inTransaction(async (client) => {
+    await lockShop(client, shopId);
+    const s = await readEngineSettings(client, shopId);
+    if (!s) return "no_shop" as const;
+    if (s.version !== version) return "superseded" as const;
+    if (s.state === "idle" && s.attributedVersion >= version) return "already_done" as const;
+    await startProgress(client, shopId, version, await countOrders(client, shopId));
+    return "go" as const;
+  });
+  if (started !== "go") return { status: started, orders: 0, chunks: 0 };
+
+  let from: Date | null = null;
+  let orders = 0;
+  let chunks = 0;
+  const t0 = Date.now();
+  for (;;) {
+    const step = await inTransaction(async (client) => {
+      await lockShop(client, shopId);
+      const s = await readEngineSettings(client, shopId);
+      if (!s || s.version !== version) return { superseded: true as const };
+      await tuneForBulk(client);
+      const to = await chunkEnd(client, shopId, from, chunkOrders);
+      const n = await computeAttributions(client, shopId, s.settings, version, { from, to });
+      await applyAttributions(client, shopId);
+      await addProgress(client, shopId, version, n);
+      return { superseded: false as const, to, n };
+    });
+    if (step.superseded) return { status: "superseded", orders, chunks };
+    orders += step.n;
+    chunks += 1;
+    if (!step.to) break;
+    from = step.to;
+  }
+  const finished = await inTransaction(async (client) => {
+    await lockShop(client, shopId);
+    return finishReattribution(client, shopId, version);
+  });
+  log.info("re-attribution finished", { shopId: shopId.toString(), version, orders, chunks, ms: Date.now() - t0 });
+  return { status: finished ? "done" : "superseded", orders, chunks };
+}

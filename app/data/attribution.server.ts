@@ -1,0 +1,578 @@
+/**
+ * Set-based SQL of the attribution engine (the rules are in app/domain/attribution.ts; this file is their SQL form,
+ * proven equal by tests/integration/attribution-property.test.ts). Every function runs in the caller's transaction,
+ * after `lockShop`, so that one shop's attribution work is serialised across workers while reading a snapshot taken
+ * after the lock (READ COMMITTED: each statement sees everything committed before it).
+ *
+ * Shape of one pass over a set of orders (the "scope": a list of ids, or a time-of-sale range):
+ *   1. candidates  (attr_cand): (order, message, qualifying event) rows, through
+ *        a. the order's keys: events of the same email/phone/customer key within the longest window, using the
+ *           (shop_id, <key>, occurred_at) indexes, one index range scan per key;
+ *        b. messages the order names (tracked-link events with order_key = the order, the landing site's cr_mid,
+ *           messages whose events carry differing keys, matched on the union of their keys): their events within
+ *           the window, plus the landing itself as a click at the time of sale;
+ *      each filtered by the message's channel (connecting stage, window), machine opens, and flagged when the
+ *      message carries an excluded tag;
+ *   2. outcomes (attr_new): per order the winner (latest sent, then latest event, then greatest message id in
+ *      byte order), or the reason for none; redacted orders keep their stored attribution;
+ *   3. apply: rollup deltas (old row out, new row in, so a re-run adds zero) and the attribution upsert.
+ */
+import type { PoolClient } from "pg";
+import { trackedMessageIds } from "../domain/attribution";
+import { stageOf } from "../domain/stages";
+import { defaultChannels, type AttributionSettings } from "../domain/settings";
+import { CHANNELS, type Channel } from "../domain/types";
+
+// ---------------------------------------------------------------------------------------------------------- lock
+
+/** Serialises attribution work per shop (incremental batches and re-attribution chunks) until the transaction ends. */
+export async function lockShop(client: PoolClient, shopId: bigint): Promise<void> {
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('attribution:' || $1::text, 0))`, [
+    shopId.toString(),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------------------- settings
+
+export interface EngineSettings {
+  version: number;
+  state: "idle" | "running";
+  attributedVersion: number;
+  settings: AttributionSettings;
+}
+
+export async function readEngineSettings(client: PoolClient, shopId: bigint): Promise<EngineSettings | null> {
+  const r = await client.query(
+    `SELECT version, enabled, currency, channels, excluded_tags, ignore_machine_opens, attribution_state,
+            attributed_version
+       FROM settings WHERE shop_id = $1`,
+    [shopId.toString()],
+  );
+  const row = r.rows[0];
+  if (!row) return null;
+  const stored = (row.channels ?? {}) as Partial<AttributionSettings["channels"]>;
+  const defaults = defaultChannels();
+  const channels = Object.fromEntries(CHANNELS.map((c) => [c, stored[c] ?? defaults[c]])) as Record<
+    Channel,
+    AttributionSettings["channels"][Channel]
+  >;
+  return {
+    version: row.version,
+    state: row.attribution_state,
+    attributedVersion: row.attributed_version,
+    settings: {
+      enabled: row.enabled,
+      currency: row.currency,
+      channels,
+      excluded_tags: row.excluded_tags,
+      ignore_machine_opens: row.ignore_machine_opens,
+    },
+  };
+}
+
+/** The settings as SQL parameters. */
+function settingsParams(s: AttributionSettings) {
+  const chs = [...CHANNELS];
+  return {
+    chs,
+    need: chs.map((c) => stageOf(s.channels[c].event)),
+    win: chs.map((c) => s.channels[c].window_hours),
+    maxWindowHours: Math.max(...chs.map((c) => s.channels[c].window_hours)),
+    excluded: [...new Set(s.excluded_tags.map((t) => t.trim().toLowerCase()).filter((t) => t !== ""))],
+    ignoreMachineOpens: s.ignore_machine_opens,
+    currency: s.currency.toUpperCase(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------- pending
+
+export interface PendingBatch {
+  ids: string[];
+  eventIds: string[];
+  orderIds: string[];
+}
+
+/** Claims up to `limit` pending rows of the shop (oldest first), skipping rows another transaction holds. */
+export async function claimPending(client: PoolClient, shopId: bigint, limit: number): Promise<PendingBatch> {
+  const r = await client.query<{ id: string; event_ids: string[]; order_ids: string[] }>(
+    `SELECT id, event_ids, order_ids FROM pending_attributions
+      WHERE shop_id = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [shopId.toString(), limit],
+  );
+  return {
+    ids: r.rows.map((x) => x.id),
+    eventIds: [...new Set(r.rows.flatMap((x) => x.event_ids))],
+    orderIds: [...new Set(r.rows.flatMap((x) => x.order_ids))],
+  };
+}
+
+export async function deletePending(client: PoolClient, ids: string[]): Promise<void> {
+  if (ids.length) await client.query(`DELETE FROM pending_attributions WHERE id = ANY($1::bigint[])`, [ids]);
+}
+
+// ---------------------------------------------------------------------------------------------------------- messages
+
+/**
+ * Recomputes the campaigns and messages of the given events from all their events (idempotent: the same events give
+ * the same rows), keeps the message-statistics rollup in step, and returns the ids of the orders the changed
+ * messages may affect: orders matching a message's keys (or tracked links) whose time of sale lies between its first
+ * stage event and its last stage event plus the longest window, and unattributed `no_match` orders of its keys.
+ */
+export async function refreshMessages(
+  client: PoolClient,
+  shopId: bigint,
+  eventIds: string[],
+  maxWindowHours: number,
+): Promise<string[]> {
+  if (eventIds.length === 0) return [];
+  const shop = shopId.toString();
+  await client.query(
+    `CREATE TEMP TABLE eng_new_events ON COMMIT DROP AS
+       SELECT id, message_key, campaign_key, campaign_name, channel, occurred_at, dedup_key
+         FROM message_events WHERE shop_id = $1 AND id = ANY($2::bigint[])`,
+    [shop, eventIds],
+  );
+  // Campaigns: insert unknown ones; the name is the latest non-null campaign_name (max-merge on (time, key)).
+  await client.query(
+    `INSERT INTO campaigns AS c (shop_id, external_id, name, name_at, name_key, channel)
+     SELECT $1, campaign_key, campaign_name, name_at, name_key, channel FROM (
+       SELECT DISTINCT ON (campaign_key) campaign_key,
+              CASE WHEN campaign_name IS NOT NULL THEN campaign_name END AS campaign_name,
+              CASE WHEN campaign_name IS NOT NULL THEN occurred_at END AS name_at,
+              CASE WHEN campaign_name IS NOT NULL THEN dedup_key END AS name_key,
+              channel
+         FROM eng_new_events
+        ORDER BY campaign_key, (campaign_name IS NOT NULL) DESC, occurred_at DESC, dedup_key COLLATE "C" DESC) x
+     ON CONFLICT (shop_id, external_id) DO UPDATE SET
+       name = EXCLUDED.name, name_at = EXCLUDED.name_at, name_key = EXCLUDED.name_key
+     WHERE EXCLUDED.name_at IS NOT NULL
+       AND (c.name_at IS NULL OR (EXCLUDED.name_at, EXCLUDED.name_key COLLATE "C") > (c.name_at, c.name_key COLLATE "C"))`,
+    [shop],
+  );
+  // The affected messages, before and after.
+  await client.query(
+    `CREATE TEMP TABLE eng_msg_old ON COMMIT DROP AS
+       SELECT m.id, m.external_id, m.campaign_id, m.sent_at, m.has_sent, m.has_delivered, m.has_opened, m.has_clicked
+         FROM messages m WHERE m.shop_id = $1 AND m.external_id IN (SELECT DISTINCT message_key FROM eng_new_events)`,
+    [shop],
+  );
+  await client.query(
+    `CREATE TEMP TABLE eng_msg_new ON COMMIT DROP AS
+     WITH ev AS (
+       SELECT e.* FROM message_events e
+        WHERE e.shop_id = $1 AND e.message_key IN (SELECT DISTINCT message_key FROM eng_new_events)
+     )
+     SELECT e.message_key,
+            (array_agg(e.campaign_key ORDER BY e.occurred_at, e.dedup_key COLLATE "C"))[1] AS campaign_key,
+            (array_agg(e.channel ORDER BY e.occurred_at, e.dedup_key COLLATE "C"))[1] AS channel,
+            COALESCE(min(e.occurred_at) FILTER (WHERE e.type = 'sent'), min(e.occurred_at) FILTER (WHERE e.stage > 0),
+                     min(e.occurred_at)) AS sent_at,
+            min(e.email_key) AS email_key, min(e.phone_key) AS phone_key, min(e.customer_key) AS customer_key,
+            array_remove(array_agg(DISTINCT e.email_key), NULL) AS emails,
+            array_remove(array_agg(DISTINCT e.phone_key), NULL) AS phones,
+            array_remove(array_agg(DISTINCT e.customer_key), NULL) AS customers,
+            count(DISTINCT (COALESCE(e.email_key, ''), COALESCE(e.phone_key, ''), COALESCE(e.customer_key, ''))) > 1
+              AS keys_mixed,
+            bool_or(e.type = 'sent') AS has_sent, bool_or(e.type = 'delivered') AS has_delivered,
+            bool_or(e.type = 'opened') AS has_opened, bool_or(e.type = 'clicked') AS has_clicked,
+            min(e.occurred_at) FILTER (WHERE e.stage > 0) AS first_stage_at,
+            max(e.occurred_at) FILTER (WHERE e.stage > 0) AS last_stage_at,
+            array_remove(array_agg(DISTINCT e.order_key), NULL) AS order_keys
+       FROM ev e GROUP BY e.message_key`,
+    [shop],
+  );
+  // A message's campaign is the campaign of its first event, which may come from an earlier batch.
+  await client.query(
+    `INSERT INTO campaigns (shop_id, external_id, channel)
+     SELECT DISTINCT ON (campaign_key) $1, campaign_key, channel FROM eng_msg_new ORDER BY campaign_key
+     ON CONFLICT (shop_id, external_id) DO NOTHING`,
+    [shop],
+  );
+  await client.query(
+    `INSERT INTO messages AS m
+       (shop_id, external_id, campaign_id, channel, email_key, phone_key, customer_key, sent_at, tags,
+        has_sent, has_delivered, has_opened, has_clicked, recipient_keys, keys_mixed, first_stage_at, last_stage_at)
+     SELECT $1, n.message_key, c.id, n.channel, n.email_key, n.phone_key, n.customer_key, n.sent_at,
+            COALESCE((SELECT array_agg(DISTINCT t ORDER BY t) FROM (
+                        SELECT lower(btrim(x)) AS t FROM message_events e, unnest(e.tags) x
+                         WHERE e.shop_id = $1 AND e.message_key = n.message_key) s WHERE t <> ''), '{}'),
+            n.has_sent, n.has_delivered, n.has_opened, n.has_clicked,
+            ARRAY(SELECT 'e:' || k FROM unnest(n.emails) k ORDER BY 1) || ARRAY(SELECT 'p:' || k FROM unnest(n.phones) k ORDER BY 1)
+              || ARRAY(SELECT 'c:' || k FROM unnest(n.customers) k ORDER BY 1),
+            n.keys_mixed, n.first_stage_at, n.last_stage_at
+       FROM eng_msg_new n JOIN campaigns c ON c.shop_id = $1 AND c.external_id = n.campaign_key
+     ON CONFLICT (shop_id, external_id) DO UPDATE SET
+       campaign_id = EXCLUDED.campaign_id, channel = EXCLUDED.channel, email_key = EXCLUDED.email_key,
+       phone_key = EXCLUDED.phone_key, customer_key = EXCLUDED.customer_key, sent_at = EXCLUDED.sent_at,
+       tags = EXCLUDED.tags, has_sent = EXCLUDED.has_sent, has_delivered = EXCLUDED.has_delivered,
+       has_opened = EXCLUDED.has_opened, has_clicked = EXCLUDED.has_clicked, recipient_keys = EXCLUDED.recipient_keys,
+       keys_mixed = EXCLUDED.keys_mixed, first_stage_at = EXCLUDED.first_stage_at, last_stage_at = EXCLUDED.last_stage_at`,
+    [shop],
+  );
+  // Message statistics rollup: old rows out, new rows in (by sent time, per hour and per UTC day).
+  await client.query(
+    `WITH contrib AS (
+       SELECT o.campaign_id, o.sent_at, -1 AS n, -o.has_sent::int AS s, -o.has_delivered::int AS d,
+              -o.has_opened::int AS op, -o.has_clicked::int AS cl
+         FROM eng_msg_old o WHERE o.sent_at IS NOT NULL
+       UNION ALL
+       SELECT m.campaign_id, m.sent_at, 1, m.has_sent::int, m.has_delivered::int, m.has_opened::int, m.has_clicked::int
+         FROM messages m WHERE m.shop_id = $1 AND m.external_id IN (SELECT message_key FROM eng_msg_new)
+          AND m.sent_at IS NOT NULL
+     ),
+     delta AS (
+       SELECT g.grain, date_trunc(CASE g.grain WHEN 'h' THEN 'hour' ELSE 'day' END, c.sent_at, 'UTC') AS bucket,
+              c.campaign_id, sum(n) AS n, sum(s) AS s, sum(d) AS d, sum(op) AS op, sum(cl) AS cl
+         FROM contrib c CROSS JOIN (VALUES ('h'), ('d')) g(grain)
+        GROUP BY 1, 2, 3
+       HAVING sum(n) <> 0 OR sum(s) <> 0 OR sum(d) <> 0 OR sum(op) <> 0 OR sum(cl) <> 0
+     ),
+     up AS (
+       INSERT INTO rollup_messages AS r (shop_id, grain, bucket, campaign_id, messages, sent, delivered, opened, clicked)
+       SELECT $1, grain, bucket, campaign_id, n, s, d, op, cl FROM delta
+       ON CONFLICT (shop_id, grain, bucket, campaign_id) DO UPDATE SET
+         messages = r.messages + EXCLUDED.messages, sent = r.sent + EXCLUDED.sent,
+         delivered = r.delivered + EXCLUDED.delivered, opened = r.opened + EXCLUDED.opened,
+         clicked = r.clicked + EXCLUDED.clicked
+       RETURNING r.grain, r.bucket, r.campaign_id, r.messages
+     )
+     DELETE FROM rollup_messages r USING up
+      WHERE up.messages = 0 AND r.shop_id = $1 AND r.grain = up.grain AND r.bucket = up.bucket
+        AND r.campaign_id = up.campaign_id`,
+    [shop],
+  );
+  // A campaign's channel: the channel of its earliest-sent message (ties: smallest message id, byte order).
+  await client.query(
+    `UPDATE campaigns c SET channel = x.channel
+       FROM (SELECT DISTINCT ON (m.campaign_id) m.campaign_id, m.channel
+               FROM messages m
+              WHERE m.campaign_id IN (SELECT campaign_id FROM eng_msg_old UNION
+                                      SELECT c2.id FROM campaigns c2 JOIN eng_msg_new n
+                                          ON c2.shop_id = $1 AND c2.external_id = n.campaign_key)
+              ORDER BY m.campaign_id, m.sent_at, m.external_id COLLATE "C") x
+      WHERE c.id = x.campaign_id AND c.channel IS DISTINCT FROM x.channel`,
+    [shop],
+  );
+  // Orders the changed messages may affect.
+  const affected = await client.query<{ id: string }>(
+    `WITH mk AS (
+       SELECT n.message_key, n.emails, n.phones, n.customers, n.order_keys,
+              n.first_stage_at AS lo, n.last_stage_at + make_interval(hours => $2::int) AS hi
+         FROM eng_msg_new n
+     )
+     SELECT o.id FROM mk JOIN orders o ON o.shop_id = $1 AND o.email_keys && mk.emails
+        AND o.time_of_sale BETWEEN mk.lo AND mk.hi
+     UNION SELECT o.id FROM mk JOIN orders o ON o.shop_id = $1 AND o.phone_keys && mk.phones
+        AND o.time_of_sale BETWEEN mk.lo AND mk.hi
+     UNION SELECT o.id FROM mk JOIN orders o ON o.shop_id = $1 AND o.customer_key = ANY(mk.customers)
+        AND o.time_of_sale BETWEEN mk.lo AND mk.hi
+     UNION SELECT o.id FROM mk JOIN orders o ON o.shop_id = $1 AND o.external_id = ANY(mk.order_keys)
+     UNION SELECT t.order_id FROM mk JOIN order_tracked_messages t ON t.shop_id = $1 AND t.message_key = mk.message_key
+     UNION SELECT a.order_id FROM mk JOIN orders o ON o.shop_id = $1 AND o.email_keys && mk.emails
+           JOIN attributions a ON a.order_id = o.id AND a.reason = 'no_match'
+     UNION SELECT a.order_id FROM mk JOIN orders o ON o.shop_id = $1 AND o.phone_keys && mk.phones
+           JOIN attributions a ON a.order_id = o.id AND a.reason = 'no_match'
+     UNION SELECT a.order_id FROM mk JOIN orders o ON o.shop_id = $1 AND o.customer_key = ANY(mk.customers)
+           JOIN attributions a ON a.order_id = o.id AND a.reason = 'no_match'`,
+    [shop, maxWindowHours],
+  );
+  await client.query(`DROP TABLE eng_new_events, eng_msg_old, eng_msg_new`);
+  return affected.rows.map((r) => r.id);
+}
+
+// ---------------------------------------------------------------------------------------------------------- tracked links
+
+/** Keeps order_tracked_messages in step with the orders' landing sites (parsed by the domain's rule). */
+export async function refreshTrackedLinks(client: PoolClient, shopId: bigint, orderIds: string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  const r = await client.query<{ id: string; landing_site: string | null }>(
+    `SELECT id, landing_site FROM orders WHERE shop_id = $1 AND id = ANY($2::bigint[])`,
+    [shopId.toString(), orderIds],
+  );
+  const pairs: [string, string][] = [];
+  for (const row of r.rows)
+    for (const m of trackedMessageIds({ landingSite: row.landing_site })) pairs.push([row.id, m]);
+  await client.query(`DELETE FROM order_tracked_messages WHERE order_id = ANY($1::bigint[])`, [orderIds]);
+  if (pairs.length) {
+    await client.query(
+      `INSERT INTO order_tracked_messages (order_id, shop_id, message_key)
+       SELECT o, $1, m FROM unnest($2::bigint[], $3::text[]) AS x(o, m) ON CONFLICT DO NOTHING`,
+      [shopId.toString(), pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------- attribution
+
+/** Which orders a pass covers. */
+export type Scope = { ids: string[] } | { from: Date | null; to: Date | null };
+
+const PKEYS = `(ARRAY(SELECT 'e:' || k FROM unnest(o.email_keys) k) || ARRAY(SELECT 'p:' || k FROM unnest(o.phone_keys) k)
+               || CASE WHEN o.customer_key IS NULL THEN '{}'::text[] ELSE ARRAY['c:' || o.customer_key] END)`;
+
+function scopeSql(scope: Scope, params: unknown[]): string {
+  if ("ids" in scope) {
+    params.push(scope.ids);
+    return `o.id = ANY($${params.length}::bigint[])`;
+  }
+  const parts: string[] = [];
+  if (scope.from) {
+    params.push(scope.from.toISOString());
+    parts.push(`o.time_of_sale >= $${params.length}::timestamptz`);
+  }
+  if (scope.to) {
+    params.push(scope.to.toISOString());
+    parts.push(`o.time_of_sale < $${params.length}::timestamptz`);
+  }
+  return parts.length ? parts.join(" AND ") : "true";
+}
+
+/**
+ * Computes the outcome of every order of the scope into the temp table `attr_new` (dropped at commit).
+ * Returns the number of orders in it.
+ */
+export async function computeAttributions(
+  client: PoolClient,
+  shopId: bigint,
+  settings: AttributionSettings,
+  version: number,
+  scope: Scope,
+): Promise<number> {
+  const p = settingsParams(settings);
+  const base: unknown[] = [shopId.toString(), p.chs, p.need, p.win, p.maxWindowHours, p.excluded, p.ignoreMachineOpens, p.currency];
+  // $1 shop, $2 channels, $3 need, $4 window hours, $5 longest window, $6 excluded tags, $7 ignore machine opens, $8 currency
+  const live = `o.shop_id = $1 AND o.redacted_at IS NULL AND NOT o.test AND o.cancelled_at IS NULL AND o.currency = $8`;
+  const qualifies = `e.stage >= ($3::int[])[array_position($2::text[], m.channel)]
+        AND e.occurred_at >= o.time_of_sale - make_interval(hours => ($4::int[])[array_position($2::text[], m.channel)])
+        AND NOT ($7::bool AND e.type = 'opened' AND e.machine)`;
+
+  // 1a. candidates through the order's keys
+  const pa = [...base];
+  const sa = scopeSql(scope, pa);
+  await client.query(
+    `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
+     SELECT o.id AS oid, m.id AS mid, m.external_id AS mkey, m.sent_at, e.occurred_at AS at, e.stage::int AS stage,
+            e.type, false AS landing, (m.tags && $6::text[]) AS excluded
+       FROM orders o
+       JOIN LATERAL (
+         SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine FROM message_events e
+          WHERE e.shop_id = $1 AND e.email_key = ANY(o.email_keys) AND e.stage > 0
+            AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
+         UNION ALL
+         SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine FROM message_events e
+          WHERE e.shop_id = $1 AND e.phone_key = ANY(o.phone_keys) AND e.stage > 0
+            AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
+         UNION ALL
+         SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine FROM message_events e
+          WHERE e.shop_id = $1 AND e.customer_key = o.customer_key AND e.stage > 0
+            AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
+       ) e ON true
+       JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key
+      WHERE ${live} AND ${sa} AND ${qualifies}`,
+    pa,
+  );
+
+  // 1b. candidates through messages the order names (only when the shop has any such link)
+  const links = await client.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM message_events WHERE shop_id = $1 AND order_key IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM order_tracked_messages WHERE shop_id = $1)
+         OR EXISTS (SELECT 1 FROM messages WHERE shop_id = $1 AND keys_mixed) AS any`,
+    [shopId.toString()],
+  );
+  if (links.rows[0]?.any) {
+    const pb = [...base];
+    const sb = scopeSql(scope, pb);
+    await client.query(
+      `INSERT INTO attr_cand
+       SELECT o.id, m.id, m.external_id, m.sent_at, e.occurred_at, e.stage, e.type, e.landing, (m.tags && $6::text[])
+         FROM orders o
+         JOIN LATERAL (
+           SELECT e2.message_key, false AS landing FROM message_events e2 WHERE e2.shop_id = $1 AND e2.order_key = o.external_id
+           UNION
+           SELECT t.message_key, true FROM order_tracked_messages t WHERE t.order_id = o.id
+           UNION
+           SELECT mm.external_id, false FROM messages mm
+            WHERE mm.shop_id = $1 AND mm.keys_mixed AND mm.recipient_keys && ${PKEYS}
+         ) mk ON true
+         JOIN messages m ON m.shop_id = $1 AND m.external_id = mk.message_key
+         JOIN LATERAL (
+           SELECT e.occurred_at, e.stage::int AS stage, e.type, e.machine, false AS landing FROM message_events e
+            WHERE e.shop_id = $1 AND e.message_key = m.external_id AND e.stage > 0
+              AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
+           UNION ALL
+           SELECT o.time_of_sale, 4, 'clicked', false, true WHERE mk.landing
+         ) e ON true
+        WHERE ${live} AND ${sb} AND ${qualifies}`,
+      pb,
+    );
+  }
+  await client.query(`ANALYZE attr_cand`);
+
+  // 2. outcomes
+  const pc: unknown[] = [shopId.toString(), p.currency, version];
+  const sc = scopeSql(scope, pc);
+  const r = await client.query(
+    `CREATE TEMP TABLE attr_new ON COMMIT DROP AS
+     WITH w AS (
+       SELECT DISTINCT ON (oid) oid, mid, at, type
+         FROM attr_cand WHERE NOT excluded
+        ORDER BY oid, sent_at DESC, at DESC, mkey COLLATE "C" DESC, stage DESC, landing ASC
+     ),
+     x AS (SELECT oid, bool_or(excluded) AS excluded FROM attr_cand GROUP BY oid),
+     o AS (
+       SELECT o.*,
+              CASE WHEN o.test THEN 'test' WHEN o.cancelled_at IS NOT NULL THEN 'cancelled'
+                   WHEN o.currency <> $2 THEN 'other_currency' END AS nc_reason,
+              GREATEST(0, LEAST(o.total_price,
+                CASE WHEN o.refunded_total = 0 THEN 0
+                     ELSE (SELECT COALESCE(sum(r.amount), 0) FROM refunds r
+                            WHERE r.shop_id = $1 AND r.order_external_id = o.external_id
+                              AND (r.currency IS NULL OR r.currency = o.currency)) END)) AS refunded
+         FROM orders o WHERE o.shop_id = $1 AND ${sc}
+     )
+     SELECT o.id AS order_id, m.id AS message_id, m.campaign_id, m.channel, w.type AS event_type, w.at AS event_at,
+            CASE WHEN w.oid IS NULL THEN NULL WHEN m.recipient_keys && ${PKEYS} THEN 'identity' ELSE 'click' END AS linked_by,
+            CASE WHEN o.nc_reason IS NOT NULL THEN o.nc_reason
+                 WHEN w.oid IS NOT NULL THEN NULL
+                 WHEN x.excluded THEN 'excluded_tag'
+                 WHEN x.oid IS NOT NULL
+                   OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.email_key = ANY(o.email_keys))
+                   OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.phone_key = ANY(o.phone_keys))
+                   OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.customer_key = o.customer_key)
+                   OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.order_key = o.external_id)
+                   OR EXISTS (SELECT 1 FROM order_tracked_messages t JOIN messages tm
+                                ON tm.shop_id = $1 AND tm.external_id = t.message_key WHERE t.order_id = o.id)
+                   THEN 'outside_window'
+                 ELSE 'no_match' END AS reason,
+            o.time_of_sale, (o.nc_reason IS NULL) AS counted, o.total_price AS gross, o.refunded,
+            $3::int AS settings_version
+       FROM o
+       LEFT JOIN w ON w.oid = o.id
+       LEFT JOIN messages m ON m.id = w.mid
+       LEFT JOIN x ON x.oid = o.id
+      WHERE o.redacted_at IS NULL OR NOT EXISTS (SELECT 1 FROM attributions a WHERE a.order_id = o.id)
+     UNION ALL
+     SELECT a.order_id, a.message_id, a.campaign_id, a.channel, a.event_type, a.event_at, a.linked_by,
+            CASE WHEN o.nc_reason IS NOT NULL THEN o.nc_reason
+                 WHEN a.message_id IS NOT NULL THEN NULL
+                 WHEN a.reason IN ('test', 'cancelled', 'other_currency') THEN 'no_match'
+                 ELSE a.reason END,
+            o.time_of_sale, (o.nc_reason IS NULL), o.total_price, o.refunded, $3::int
+       FROM o JOIN attributions a ON a.order_id = o.id
+      WHERE o.redacted_at IS NOT NULL`,
+    pc,
+  );
+  await client.query(`DROP TABLE attr_cand`);
+  return r.rowCount ?? 0;
+}
+
+/**
+ * Writes `attr_new` into attributions and moves the sales rollup by the difference (old row out, new row in),
+ * then drops `attr_new`. Running it twice with the same outcomes changes nothing.
+ */
+export async function applyAttributions(client: PoolClient, shopId: bigint): Promise<number> {
+  const shop = shopId.toString();
+  await client.query(
+    `WITH contrib AS (
+       SELECT a.time_of_sale AS t, COALESCE(a.campaign_id, 0) AS cid, -1 AS n, -a.gross AS g, -a.refunded AS r
+         FROM attributions a JOIN attr_new x ON x.order_id = a.order_id WHERE a.counted
+       UNION ALL
+       SELECT x.time_of_sale, COALESCE(x.campaign_id, 0), 1, x.gross, x.refunded FROM attr_new x WHERE x.counted
+     ),
+     delta AS (
+       SELECT g.grain, date_trunc(CASE g.grain WHEN 'h' THEN 'hour' ELSE 'day' END, c.t, 'UTC') AS bucket, c.cid,
+              sum(n)::int AS n, sum(c.g) AS g, sum(c.r) AS r
+         FROM contrib c CROSS JOIN (VALUES ('h'), ('d')) g(grain)
+        GROUP BY 1, 2, 3
+       HAVING sum(n) <> 0 OR sum(c.g) <> 0 OR sum(c.r) <> 0
+     ),
+     up AS (
+       INSERT INTO rollup_sales AS s (shop_id, grain, bucket, campaign_id, purchases, gross, refunded)
+       SELECT $1, grain, bucket, cid, n, g, r FROM delta
+       ON CONFLICT (shop_id, grain, bucket, campaign_id) DO UPDATE SET
+         purchases = s.purchases + EXCLUDED.purchases, gross = s.gross + EXCLUDED.gross,
+         refunded = s.refunded + EXCLUDED.refunded
+       RETURNING s.grain, s.bucket, s.campaign_id, s.purchases, s.gross, s.refunded
+     )
+     DELETE FROM rollup_sales s USING up
+      WHERE up.purchases = 0 AND up.gross = 0 AND up.refunded = 0
+        AND s.shop_id = $1 AND s.grain = up.grain AND s.bucket = up.bucket AND s.campaign_id = up.campaign_id`,
+    [shop],
+  );
+  const r = await client.query(
+    `INSERT INTO attributions AS a
+       (order_id, shop_id, message_id, campaign_id, channel, event_type, event_at, linked_by, reason, time_of_sale,
+        counted, gross, refunded, settings_version, computed_at)
+     SELECT order_id, $1, message_id, campaign_id, channel, event_type, event_at, linked_by, reason, time_of_sale,
+            counted, gross, refunded, settings_version, now()
+       FROM attr_new
+     ON CONFLICT (order_id) DO UPDATE SET
+       message_id = EXCLUDED.message_id, campaign_id = EXCLUDED.campaign_id, channel = EXCLUDED.channel,
+       event_type = EXCLUDED.event_type, event_at = EXCLUDED.event_at, linked_by = EXCLUDED.linked_by,
+       reason = EXCLUDED.reason, time_of_sale = EXCLUDED.time_of_sale, counted = EXCLUDED.counted,
+       gross = EXCLUDED.gross, refunded = EXCLUDED.refunded, settings_version = EXCLUDED.settings_version,
+       computed_at = EXCLUDED.computed_at
+     WHERE (a.message_id, a.campaign_id, a.channel, a.event_type, a.event_at, a.linked_by, a.reason, a.time_of_sale,
+            a.counted, a.gross, a.refunded, a.settings_version)
+           IS DISTINCT FROM
+           (EXCLUDED.message_id, EXCLUDED.campaign_id, EXCLUDED.channel, EXCLUDED.event_type, EXCLUDED.event_at,
+            EXCLUDED.linked_by, EXCLUDED.reason, EXCLUDED.time_of_sale, EXCLUDED.counted, EXCLUDED.gross,
+            EXCLUDED.refunded, EXCLUDED.settings_version)`,
+    [shop],
+  );
+  await client.query(`DROP TABLE attr_new`);
+  return r.rowCount ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------- re-attribution
+
+export async function countOrders(client: PoolClient, shopId: bigint): Promise<number> {
+  const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM orders WHERE shop_id = $1`, [shopId.toString()]);
+  return Number(r.rows[0]!.n);
+}
+
+/** The time of sale `size` orders after `from` (the end of a chunk), or null when fewer remain. */
+export async function chunkEnd(client: PoolClient, shopId: bigint, from: Date | null, size: number): Promise<Date | null> {
+  const r = await client.query<{ t: Date }>(
+    `SELECT time_of_sale AS t FROM orders
+      WHERE shop_id = $1 AND ($2::timestamptz IS NULL OR time_of_sale >= $2)
+      ORDER BY time_of_sale OFFSET $3 LIMIT 1`,
+    [shopId.toString(), from?.toISOString() ?? null, size],
+  );
+  const t = r.rows[0]?.t ?? null;
+  // All orders of the chunk may share one time: then the chunk takes them all and ends just after.
+  if (t && from && t.getTime() === from.getTime()) return new Date(t.getTime() + 1);
+  return t;
+}
+
+export async function startProgress(client: PoolClient, shopId: bigint, version: number, total: number): Promise<boolean> {
+  const r = await client.query(
+    `UPDATE settings SET progress_done = 0, progress_total = $3 WHERE shop_id = $1 AND version = $2`,
+    [shopId.toString(), version, total],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function addProgress(client: PoolClient, shopId: bigint, version: number, done: number): Promise<void> {
+  await client.query(
+    `UPDATE settings SET progress_done = LEAST(progress_total, progress_done + $3) WHERE shop_id = $1 AND version = $2`,
+    [shopId.toString(), version, done],
+  );
+}
+
+/** Marks the version attributed, only when it is still the current one. */
+export async function finishReattribution(client: PoolClient, shopId: bigint, version: number): Promise<boolean> {
+  const r = await client.query(
+    `UPDATE settings SET attribution_state = 'idle', attributed_version = $2, progress_done = progress_total
+      WHERE shop_id = $1 AND version = $2`,
+    [shopId.toString(), version],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Session knobs for the big set-based statements of a re-attribution chunk (this transaction only). */
+export async function tuneForBulk(client: PoolClient): Promise<void> {
+  await client.query(`SET LOCAL work_mem = '256MB'`);
+  await client.query(`SET LOCAL max_parallel_workers_per_gather = 2`);
+  await client.query(`SET LOCAL jit = off`);
+}
