@@ -26,7 +26,12 @@ app.use((req, res, next) => {
 
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+// rawUrl: the path and query exactly as received; provider signatures (Twilio) cover them byte for byte, and the
+// Request that Remix builds may re-encode the query.
+app.all(
+  "*",
+  createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext: (req) => ({ rawUrl: req.originalUrl }) }),
+);
 
 const port = Number(process.env.PORT || 3000);
 const server = app.listen(port, () => {

@@ -71,8 +71,14 @@ export function startProcess(command: string, args: string[], env: Record<string
   });
 }
 
+/** The built server, with msw answering for outside services (tests/msw/node.ts). */
 export function startServer(env: Record<string, string>): Promise<Proc> {
-  return startProcess(NODE, ["server.mjs"], { ACCESS_LOG: "off", ...env }, /"msg":"listening"/);
+  return startProcess(
+    NODE,
+    ["--import", "tsx", "--import", "./tests/msw/node.ts", "server.mjs"],
+    { ACCESS_LOG: "off", ...env },
+    /"msg":"listening"/,
+  );
 }
 
 export function startWorker(env: Record<string, string>): Promise<Proc> {

@@ -1,0 +1,154 @@
+import { getSettings } from "../data/settings.server";
+import { findShopByIngestToken } from "../data/shops.server";
+import { env } from "../env.server";
+import { ApiError, invalid, notFound, unauthorized } from "../http/errors";
+import { readBody } from "../http/body.server";
+import { log } from "../logger.server";
+import { webQueue } from "../queue/connection.server";
+import type { IngestRequest, Result } from "./common";
+import type { MessageEventInput } from "../domain/types";
+import { parseMailgun, verifyMailgunRequest } from "./mailgun";
+import { parsePostmark, verifyPostmarkRequest } from "./postmark";
+import { parseSendgrid, verifySendgridRequest } from "./sendgrid";
+import { parseSes, verifySnsMessage } from "./ses";
+import { confirmSnsSubscription, fetchSnsCert } from "./sns-certs.server";
+import { ingestEvents, type IngestCounts } from "./store.server";
+import { parseTwilio, verifyTwilioRequest } from "./twilio";
+
+export const PROVIDERS = ["sendgrid", "mailgun", "postmark", "ses", "twilio"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/**
+ * The URL the provider signed: the app's public URL (as configured at the provider) + this path + query, not the
+ * URL this process saw (a proxy in front may change scheme, host or port).
+ */
+function publicUrl(request: Request, rawPath?: string): string {
+  const seen = new URL(request.url);
+  const pathAndQuery = rawPath?.startsWith("/") ? rawPath : `${seen.pathname}${seen.search}`;
+  return `${env().SHOPIFY_APP_URL.replace(/\/+$/, "")}${pathAndQuery}`;
+}
+
+/**
+ * Mailgun replay protection: a signature token is accepted until a delivery carrying it has been stored (then kept a
+ * week in Redis). Recording only after the store means a delivery that failed on our side can still be retried.
+ * While Redis is down the check is skipped; the events' own dedup keys still make a replay change nothing.
+ */
+const mailgunTokenKey = (token: string) => `${env().QUEUE_PREFIX}:mailgun-token:${token}`;
+
+async function mailgunTokenUsed(token: string): Promise<boolean> {
+  try {
+    const { redis } = webQueue();
+    if (redis.status !== "ready") return false;
+    return (await redis.exists(mailgunTokenKey(token))) === 1;
+  } catch {
+    return false;
+  }
+}
+
+async function recordMailgunToken(token: string): Promise<void> {
+  try {
+    const { redis } = webQueue();
+    if (redis.status === "ready") await redis.set(mailgunTokenKey(token), "1", "EX", 7 * 86_400);
+  } catch {
+    /* best effort */
+  }
+}
+
+/**
+ * POST /ingest/<provider>/<token>: the provider's own format, its own authentication where configured (SNS always),
+ * stored through the shared write path; answered 2xx only once stored.
+ */
+export async function receiveProviderWebhook(
+  request: Request,
+  provider: string,
+  token: string,
+  /** The path and query exactly as received (server.mjs passes Express' originalUrl); signatures cover it byte for byte. */
+  rawPath?: string,
+): Promise<{ status: number; body: IngestCounts | { confirmed: true } }> {
+  if (!(PROVIDERS as readonly string[]).includes(provider)) throw notFound("This provider");
+  const shop = await findShopByIngestToken(token);
+  if (!shop) throw notFound("This ingest URL");
+  if (request.method !== "POST") throw new ApiError("method_not_allowed", "Provider webhooks are POSTed.", [], { Allow: "POST" });
+  const raw = await readBody(request, []);
+  const req: IngestRequest = {
+    rawBody: raw,
+    headers: Object.fromEntries(request.headers),
+    url: publicUrl(request, rawPath),
+    receivedAt: new Date(),
+  };
+  const { settings } = await getSettings(shop.id);
+  const secrets = settings.providers;
+  const name = provider as ProviderName;
+
+  let parsed: Result<{ events: MessageEventInput[] }>;
+  let mailgunToken: string | null = null;
+  switch (name) {
+    case "sendgrid":
+      if (secrets.sendgrid && !verifySendgridRequest(req, secrets.sendgrid.public_key)) {
+        throw unauthorized("Invalid or missing SendGrid Event Webhook signature.");
+      }
+      parsed = parseSendgrid(req);
+      break;
+    case "mailgun":
+      if (secrets.mailgun) {
+        const v = await verifyMailgunRequest(req, secrets.mailgun.signing_key, {
+          seenToken: (t: string) => mailgunTokenUsed(t),
+        });
+        if (!v.ok) throw unauthorized(`Mailgun signature refused (${v.reason}).`);
+        mailgunToken = mailgunTokenOf(raw);
+      }
+      parsed = parseMailgun(req);
+      break;
+    case "postmark":
+      if (secrets.postmark && !verifyPostmarkRequest(req.headers, secrets.postmark)) {
+        throw unauthorized("Invalid or missing basic auth for Postmark.");
+      }
+      parsed = parsePostmark(req);
+      break;
+    case "twilio":
+      if (secrets.twilio && !verifyTwilioRequest(req, secrets.twilio.auth_token)) {
+        throw unauthorized("Invalid or missing X-Twilio-Signature.");
+      }
+      parsed = parseTwilio(req);
+      break;
+    case "ses": {
+      // SNS signs every HTTP delivery: verify always (raw message delivery, which SNS cannot sign, is refused).
+      const verified = await verifySnsMessage(raw, { fetchCert: fetchSnsCert });
+      if (!verified.ok) {
+        if (verified.reason === "malformed") {
+          const p = parseSes(req);
+          throw invalid(p.ok ? [{ path: "body", message: "not an SNS message" }] : p.errors.map(fieldOf));
+        }
+        throw unauthorized(`SNS message signature refused (${verified.reason}).`);
+      }
+      const p = parseSes(req);
+      if (p.ok && p.snsType === "SubscriptionConfirmation" && p.subscribeUrl) {
+        await confirmSnsSubscription(p.subscribeUrl);
+        log.info("SNS subscription confirmed", { shopId: shop.id });
+        return { status: 200, body: { confirmed: true } };
+      }
+      parsed = p;
+      break;
+    }
+  }
+  if (!parsed.ok) {
+    if ("tooLarge" in parsed && parsed.tooLarge) throw new ApiError("payload_too_large", "The body is larger than 5 MB.");
+    throw invalid(parsed.errors.map(fieldOf));
+  }
+  const counts = await ingestEvents(shop.id, parsed.events);
+  if (mailgunToken) await recordMailgunToken(mailgunToken);
+  return { status: 200, body: counts };
+}
+
+function mailgunTokenOf(raw: Buffer): string | null {
+  try {
+    const token = (JSON.parse(raw.toString("utf8")) as { signature?: { token?: unknown } }).signature?.token;
+    return typeof token === "string" ? token : null;
+  } catch {
+    return null;
+  }
+}
+
+function fieldOf(e: { path: string; message: string }) {
+  return { path: e.path || "body", message: e.message };
+}
