@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { stackEnv } from "../support/api";
+import { freePort, startProcess, startServer, startWorker } from "../support/processes";
+import path from "node:path";
+
+const ROOT = path.resolve(__dirname, "../..");
+const NODE = path.join(ROOT, "node_modules/.bin/node");
+
+describe("processes", () => {
+  it("a worker stops on SIGTERM and exits 0", async () => {
+    const worker = await startWorker({ ...stackEnv(), LOG_LEVEL: "info", QUEUE_PREFIX: `${stackEnv().QUEUE_PREFIX}_sigterm` });
+    const code = await worker.stop("SIGTERM");
+    expect(code).toBe(0);
+    expect(worker.output()).toMatch(/worker stopped/);
+  });
+
+  it("the server stops on SIGTERM and exits 0", async () => {
+    const port = await freePort();
+    const server = await startServer({ ...stackEnv(), PORT: String(port) });
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await server.stop("SIGTERM")).toBe(0);
+  });
+
+  it.each([
+    ["DATABASE_URL", { DATABASE_URL: "" }, /DATABASE_URL is required/],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://x" }, /DATABASE_URL is invalid/],
+    ["SHOPIFY_API_SECRET", { SHOPIFY_API_SECRET: "" }, /SHOPIFY_API_SECRET is required/],
+    ["PORT", { PORT: "eighty" }, /PORT is invalid/],
+    ["SCOPES", { SCOPES: "read orders" }, /SCOPES is invalid/],
+  ])("the server refuses to start with a bad %s, naming it", async (_name, override, message) => {
+    const proc = await startProcess(NODE, ["server.mjs"], { ...stackEnv(), ...override });
+    const code = await proc.exited;
+    expect(code).toBe(1);
+    expect(proc.output()).toMatch(message);
+  });
+
+  it("the worker refuses to start without REDIS_URL being a redis URL, naming it", async () => {
+    const proc = await startProcess(path.join(ROOT, "node_modules/.bin/tsx"), ["worker/index.ts"], {
+      ...stackEnv(),
+      REDIS_URL: "http://nope",
+    });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toMatch(/REDIS_URL is invalid/);
+  });
+});
