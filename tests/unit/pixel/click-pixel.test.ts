@@ -59,7 +59,11 @@ const pageViewed = (href: string, timestamp: string) => ({
   context: { document: { location: { href } } },
   data: {},
 });
-const checkoutCompleted = (orderId: string | null, timestamp: string, href = "https://shop.example.com/checkouts/c/abc/thank-you") => ({
+const checkoutCompleted = (
+  orderId: string | null,
+  timestamp: string,
+  href = "https://shop.example.com/checkouts/c/abc/thank-you",
+) => ({
   timestamp,
   context: { document: { location: { href } } },
   data: { checkout: { token: "chk-123", order: orderId ? { id: orderId, customer: null } : null } },
@@ -94,7 +98,10 @@ describe("click pixel", () => {
     await loadPixel(rt);
     expect([...rt.handlers.keys()].sort()).toEqual(["checkout_completed", "page_viewed"]);
 
-    await rt.publish("page_viewed", pageViewed("https://shop.example.com/products/tea?utm_source=x&cr_mid=msg-42", "2026-11-01T10:00:00.000Z"));
+    await rt.publish(
+      "page_viewed",
+      pageViewed("https://shop.example.com/products/tea?utm_source=x&cr_mid=msg-42", "2026-11-01T10:00:00.000Z"),
+    );
     await rt.publish("page_viewed", pageViewed("https://shop.example.com/cart", "2026-11-01T10:05:00.000Z"));
     expect(fetchMock).not.toHaveBeenCalled();
     await rt.publish("checkout_completed", checkoutCompleted("5551234567890", "2026-11-01T10:09:00.000Z"));
@@ -122,13 +129,19 @@ describe("click pixel", () => {
     await rt.publish("page_viewed", pageViewed("https://shop.example.com/?cr_mid=first", "2026-11-01T10:00:00.000Z"));
     await rt.publish("page_viewed", pageViewed("https://shop.example.com/?cr_mid=second", "2026-11-01T11:00:00.000Z"));
     await rt.publish("checkout_completed", checkoutCompleted("1", "2026-11-01T11:30:00.000Z"));
-    expect(JSON.parse(fetchMock.mock.calls[0]![1].body)).toMatchObject({ message_id: "second", landed_at: "2026-11-01T11:00:00.000Z" });
+    expect(JSON.parse(fetchMock.mock.calls[0]![1].body)).toMatchObject({
+      message_id: "second",
+      landed_at: "2026-11-01T11:00:00.000Z",
+    });
   });
 
   it("posts nothing for a visit that did not come through a tracked link", async () => {
     const rt = fakeRuntime();
     await loadPixel(rt);
-    await rt.publish("page_viewed", pageViewed("https://shop.example.com/?utm_source=newsletter", "2026-11-01T10:00:00.000Z"));
+    await rt.publish(
+      "page_viewed",
+      pageViewed("https://shop.example.com/?utm_source=newsletter", "2026-11-01T10:00:00.000Z"),
+    );
     await rt.publish("checkout_completed", checkoutCompleted("1", "2026-11-01T10:30:00.000Z"));
     expect(fetchMock).not.toHaveBeenCalled();
   });
@@ -153,6 +166,8 @@ describe("click pixel", () => {
     const rt = fakeRuntime();
     await loadPixel(rt);
     await rt.publish("page_viewed", pageViewed("https://shop.example.com/?cr_mid=m", "2026-11-01T10:00:00.000Z"));
-    await expect(rt.publish("checkout_completed", checkoutCompleted("1", "2026-11-01T10:01:00.000Z"))).resolves.toBeUndefined();
+    await expect(
+      rt.publish("checkout_completed", checkoutCompleted("1", "2026-11-01T10:01:00.000Z")),
+    ).resolves.toBeUndefined();
   });
 });

@@ -1,0 +1,44 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { readBody } from "../http/body.server";
+import { ApiError } from "../http/errors";
+import { json, toErrorResponse } from "../http/api.server";
+import { authenticatePixel, receivePixelCheckout } from "../pixel/receive.server";
+
+/**
+ * POST /pixel/<token>: completed checkouts from the click pixel (extensions/click-pixel), which runs in a sandboxed
+ * worker on the storefront/checkout origin. CORS: any origin, no cookies (the token in the path is the only
+ * credential); the pixel sends `text/plain` (a simple request, no preflight), but an OPTIONS preflight is answered
+ * too. Bodies over 5 MB: 413. See docs/decisions/006-click-pixel.md.
+ */
+const CORS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "POST, OPTIONS",
+  "Access-Control-Allow-Headers": "Content-Type",
+  "Access-Control-Max-Age": "86400",
+};
+
+function withCors(response: Response): Response {
+  for (const [k, v] of Object.entries(CORS)) response.headers.set(k, v);
+  return response;
+}
+
+async function handle({ request, params }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> {
+  const method = request.method.toUpperCase();
+  if (method === "OPTIONS") return withCors(new Response(null, { status: 204 }));
+  try {
+    if (method !== "POST") {
+      throw new ApiError("method_not_allowed", `${request.method} is not allowed here.`, [], {
+        Allow: "POST, OPTIONS",
+      });
+    }
+    const shop = await authenticatePixel(params.token ?? "");
+    const raw = await readBody(request, ["text/plain", "application/json"]);
+    const counts = await receivePixelCheckout(shop, raw);
+    return withCors(json(counts, 202));
+  } catch (error) {
+    return withCors(toErrorResponse(error));
+  }
+}
+
+export const loader = handle;
+export const action = handle;

@@ -1,0 +1,234 @@
+/**
+ * POST /pixel/<token> (the click pixel's endpoint) against the running stack: CORS, authentication (a shop's token
+ * never writes another shop's data), validation, storage of the landing as a `clicked` event tied to the order, and
+ * end to end: an order by an address that matches nothing is attributed through the pixel's link.
+ */
+import { describe, expect, it } from "vitest";
+import { pixelToken } from "../../app/pixel/token.server";
+import { createShopWithKey, db, http, settled, stackEnv, uniqueShopDomain } from "../support/api";
+
+const token = (shopId: string) => pixelToken(BigInt(shopId), stackEnv().SHOPIFY_API_SECRET);
+const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+const MIN = 60_000;
+
+function pixelPost(tok: string, body: unknown, contentType = "text/plain;charset=UTF-8") {
+  return http("POST", `/pixel/${encodeURIComponent(tok)}`, {
+    raw: JSON.stringify(body),
+    headers: { "Content-Type": contentType, Origin: "https://shop.example.com" },
+  });
+}
+
+async function eventsOf(shopId: string) {
+  const r = await db().query(
+    `SELECT message_key, campaign_key, channel, type, source, order_key, occurred_at FROM message_events WHERE shop_id = $1 ORDER BY id`,
+    [shopId],
+  );
+  return r.rows;
+}
+
+const checkout = (shop: string, over: Record<string, unknown> = {}) => ({
+  shop,
+  order_id: "gid://shopify/Order/1001",
+  checkout_token: "chk-1",
+  message_id: "m-1",
+  landed_at: iso(20 * MIN),
+  occurred_at: iso(10 * MIN),
+  ...over,
+});
+
+describe("POST /pixel/<token>", () => {
+  it("answers the CORS preflight for any origin", async () => {
+    const { shopId } = await createShopWithKey();
+    const res = await http("OPTIONS", `/pixel/${token(shopId)}`, {
+      headers: {
+        Origin: "https://shop.example.com",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(res.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("content-type");
+  });
+
+  it("refuses unknown, forged and foreign-shop tokens with 401 and writes nothing", async () => {
+    const a = await createShopWithKey(uniqueShopDomain("pixa"));
+    const b = await createShopWithKey(uniqueShopDomain("pixb"));
+    const forged = `${b.shopId}.${token(a.shopId).split(".")[1]}`; // A's MAC with B's id
+
+    for (const tok of ["nope", forged, `${b.shopId}.${"x".repeat(43)}`, token("999999999")]) {
+      const res = await pixelPost(tok, checkout(b.domain));
+      expect(res.status, tok).toBe(401);
+      expect(res.body).toMatchObject({ error: { code: "unauthorized" } });
+      expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    }
+    // A's genuine token cannot write shop B's data
+    const foreign = await pixelPost(token(a.shopId), checkout(b.domain));
+    expect(foreign.status).toBe(401);
+    expect(foreign.body.error.details).toEqual([{ path: "shop", message: expect.any(String) }]);
+
+    expect(await eventsOf(a.shopId)).toEqual([]);
+    expect(await eventsOf(b.shopId)).toEqual([]);
+  });
+
+  it("validates the body, naming each bad field (400), and the media type (415)", async () => {
+    const { shopId, domain } = await createShopWithKey();
+    const res = await pixelPost(token(shopId), { shop: domain, order_id: null, landed_at: "soon" });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("invalid_request");
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      "landed_at",
+      "message_id",
+      "occurred_at",
+      "order_id",
+    ]);
+    const form = await pixelPost(token(shopId), checkout(domain), "application/x-www-form-urlencoded");
+    expect(form.status).toBe(415);
+    expect(await eventsOf(shopId)).toEqual([]);
+  });
+
+  it("stores the landing once per (order, message) as a clicked event of the message's campaign, tied to the order", async () => {
+    const { shopId, domain, key } = await createShopWithKey();
+    const sent = await http("POST", "/api/v1/events", {
+      key,
+      body: {
+        events: [
+          {
+            type: "sent",
+            channel: "sms",
+            occurred_at: iso(60 * MIN),
+            campaign_id: "C-sms",
+            message_id: "m-1",
+            recipient: { phone: "+15550100000" },
+          },
+        ],
+      },
+    });
+    expect(sent.status).toBe(202);
+
+    const body = checkout(domain);
+    const first = await pixelPost(token(shopId), body);
+    expect(first.status).toBe(202);
+    expect(first.body).toEqual({ accepted: 1, duplicates: 0 });
+    expect(first.headers.get("access-control-allow-origin")).toBe("*");
+    const again = await pixelPost(token(shopId), { ...body, occurred_at: iso(5 * MIN) }, "application/json");
+    expect(again.body).toEqual({ accepted: 0, duplicates: 1 });
+
+    const rows = (await eventsOf(shopId)).filter((r) => r.source === "pixel");
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      message_key: "m-1",
+      campaign_key: "C-sms",
+      channel: "sms",
+      type: "clicked",
+      order_key: "1001",
+    });
+    expect(new Date(rows[0].occurred_at).toISOString()).toBe(body.landed_at);
+    await settled(shopId);
+  });
+
+  it("stores a click of a message not seen yet under the placeholder campaign", async () => {
+    const { shopId, domain } = await createShopWithKey();
+    const res = await pixelPost(token(shopId), checkout(domain, { message_id: "later-msg", order_id: 2002 }));
+    expect(res.status).toBe(202);
+    const rows = await eventsOf(shopId);
+    expect(rows).toMatchObject([{ message_key: "later-msg", campaign_key: "pixel:uncategorized", order_key: "2002" }]);
+    await settled(shopId);
+  });
+
+  /** alice was sent and clicked a message; bob@example.com (matching nothing by identity) buys after the pixel's landing. */
+  async function aliceClicksBobBuys() {
+    const { shopId, domain, key } = await createShopWithKey();
+    const events = await http("POST", "/api/v1/events", {
+      key,
+      body: {
+        events: [
+          {
+            type: "sent",
+            channel: "email",
+            occurred_at: iso(120 * MIN),
+            campaign_id: "autumn",
+            campaign_name: "Autumn sale",
+            message_id: "m-alice",
+            recipient: { email: "alice@example.com" },
+          },
+          {
+            type: "clicked",
+            channel: "email",
+            occurred_at: iso(60 * MIN),
+            campaign_id: "autumn",
+            message_id: "m-alice",
+            recipient: { email: "alice@example.com" },
+            url: "https://shop.example.com/?cr_mid=m-alice",
+          },
+        ],
+      },
+    });
+    expect(events.status).toBe(202);
+    const orders = await http("POST", "/api/v1/orders", {
+      key,
+      body: {
+        orders: [
+          { id: "7001", processed_at: iso(30 * MIN), currency: "USD", total_price: "80.00", email: "bob@example.com" },
+        ],
+      },
+    });
+    expect(orders.status).toBe(202);
+    await settled(shopId);
+    const before = await attributionRow(shopId, "7001");
+    expect(before).toMatchObject({ campaign: null, linked_by: null, reason: "no_match" });
+
+    const px = await pixelPost(
+      token(shopId),
+      checkout(domain, {
+        order_id: "gid://shopify/Order/7001",
+        message_id: "m-alice",
+        landed_at: iso(40 * MIN),
+        occurred_at: iso(30 * MIN),
+      }),
+    );
+    expect(px.status).toBe(202);
+    await settled(shopId);
+    return { shopId, key };
+  }
+
+  async function attributionRow(shopId: string, orderId: string) {
+    const r = await db().query(
+      `SELECT c.external_id AS campaign, a.channel, a.event_type, a.event_at, a.linked_by, a.reason
+         FROM attributions a JOIN orders o ON o.id = a.order_id LEFT JOIN campaigns c ON c.id = a.campaign_id
+        WHERE o.shop_id = $1 AND o.external_id = $2`,
+      [shopId, orderId],
+    );
+    return r.rows[0];
+  }
+
+  it("end to end (engine): the order by another address is attributed to the campaign through the pixel's click", async () => {
+    const { shopId } = await aliceClicksBobBuys();
+    const row = await attributionRow(shopId, "7001");
+    expect(row).toMatchObject({
+      campaign: "autumn",
+      channel: "email",
+      event_type: "clicked",
+      linked_by: "click",
+      reason: null,
+    });
+  });
+
+  it("end to end (API): GET /api/v1/orders/{id}/attribution explains the link by the click", async (ctx) => {
+    const { key } = await aliceClicksBobBuys();
+    const after = await http("GET", "/api/v1/orders/7001/attribution", { key });
+    // Until the attribution endpoint lands, /api/v1's catch-all answers 404 "This API endpoint was not found".
+    if (after.status === 404 && /API endpoint/.test(after.body?.error?.message ?? "")) ctx.skip();
+    expect(after.status).toBe(200);
+    expect(after.body).toMatchObject({
+      order_id: "7001",
+      attributed: true,
+      campaign_id: "autumn",
+      message_id: "m-alice",
+      channel: "email",
+      event_type: "clicked",
+    });
+    expect(after.body.explanation).toMatch(/link|pixel|click/i);
+  });
+});
