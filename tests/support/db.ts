@@ -13,8 +13,11 @@ export function databaseUrl(name: string, base = ADMIN_URL): string {
   return url.toString();
 }
 
-/** Creates an empty database with a unique name and applies every migration with the real Prisma CLI. */
-export async function createMigratedDatabase(prefix = "cr_test"): Promise<{ name: string; url: string }> {
+/**
+ * Creates an empty database with a unique name and applies every migration with the real Prisma CLI — through
+ * `npm run setup` (the README's command) unless `viaSetup` is false.
+ */
+export async function createMigratedDatabase(prefix = "cr_test", viaSetup = false): Promise<{ name: string; url: string }> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -24,7 +27,7 @@ export async function createMigratedDatabase(prefix = "cr_test"): Promise<{ name
     await admin.end();
   }
   const url = databaseUrl(name);
-  await run("npx", ["prisma", "migrate", "deploy"], {
+  await run("npm", viaSetup ? ["run", "setup"] : ["exec", "--", "prisma", "migrate", "deploy"], {
     env: { ...process.env, DATABASE_URL: url },
     timeout: 120_000,
   });

@@ -23,7 +23,7 @@ export default async function setup(project: TestProject) {
   if (!existsSync(path.join(ROOT, "build/index.js"))) {
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
   }
-  const db = await createMigratedDatabase();
+  const db = await createMigratedDatabase("cr_test", true);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const prefix = `crtest_${randomBytes(4).toString("hex")}`;
