@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { createShopWithKey, db, http, postShopifyWebhook, settled, waitFor } from "../support/api";
+
+/** Shopify's mandatory compliance webhooks do real work. */
+async function seed() {
+  const shop = await createShopWithKey();
+  const orders = await http("POST", "/api/v1/orders", {
+    key: shop.key,
+    body: {
+      orders: [
+        {
+          id: "9007199254740993001",
+          processed_at: "2026-11-01T20:00:00Z",
+          currency: "USD",
+          total_price: "100.00",
+          email: " Alice@Example.com ",
+          phone: "+1 (555) 010-0000",
+          customer: { id: 7001, email: "alice@example.com", phone: "+15550100000" },
+        },
+        { id: "2002", processed_at: "2026-11-01T21:00:00Z", currency: "USD", total_price: "40.00", email: "bob@example.com" },
+      ],
+    },
+  });
+  expect(orders.status).toBe(202);
+  const events = await http("POST", "/api/v1/events", {
+    key: shop.key,
+    body: {
+      events: [
+        { type: "sent", channel: "email", occurred_at: "2026-11-01T09:00:00Z", campaign_id: "A", recipient: { email: "alice@example.com" } },
+        { type: "clicked", channel: "email", occurred_at: "2026-11-01T10:00:00Z", campaign_id: "A", recipient: { email: "alice@example.com" } },
+        { type: "sent", channel: "sms", occurred_at: "2026-11-01T09:00:00Z", campaign_id: "C", message_id: "sms-1", recipient: { phone: "+15550100000", customer_id: "7001" } },
+        { type: "sent", channel: "email", occurred_at: "2026-11-01T09:00:00Z", campaign_id: "A", recipient: { email: "bob@example.com" } },
+      ],
+    },
+  });
+  expect(events.status).toBe(202);
+  await settled(shop.shopId);
+  return shop;
+}
+
+const body = (o: unknown) => JSON.stringify(o);
+
+describe("compliance webhooks", () => {
+  it("customers/redact erases the customer's emails, phones and ids but keeps amounts and attributions", async () => {
+    const shop = await seed();
+    const before = await db().query(`SELECT order_id, campaign_id, gross FROM attributions WHERE shop_id = $1 ORDER BY order_id`, [shop.shopId]);
+    const res = await postShopifyWebhook(
+      "customers/redact",
+      shop.domain,
+      body({
+        shop_id: 1,
+        shop_domain: shop.domain,
+        customer: { id: 7001, email: "alice@example.com", phone: "+15550100000" },
+        orders_to_redact: ["9007199254740993001"],
+      }),
+    );
+    expect(res.status).toBe(200);
+    await settled(shop.shopId);
+    await waitFor(async () => {
+      const r = await db().query(`SELECT count(*)::int AS n FROM compliance_requests WHERE shop_id = $1 AND topic = 'customers/redact'`, [shop.shopId]);
+      return r.rows[0].n === 1;
+    });
+    const order = await db().query(
+      `SELECT email_keys, phone_keys, customer_key, total_price, redacted_at FROM orders WHERE shop_id = $1 AND external_id = '9007199254740993001'`,
+      [shop.shopId],
+    );
+    expect(order.rows[0]).toMatchObject({ email_keys: [], phone_keys: [], customer_key: null, total_price: "100.0000" });
+    expect(order.rows[0].redacted_at).not.toBeNull();
+    const leftovers = await db().query(
+      `SELECT count(*)::int AS n FROM message_events
+        WHERE shop_id = $1 AND (email_key = 'alice@example.com' OR phone_key = '+15550100000' OR customer_key = '7001'
+              OR message_key LIKE '%alice@example.com%')`,
+      [shop.shopId],
+    );
+    expect(leftovers.rows[0].n).toBe(0);
+    const messages = await db().query(
+      `SELECT count(*)::int AS n FROM messages WHERE shop_id = $1 AND (email_key = 'alice@example.com' OR external_id LIKE '%alice@%')`,
+      [shop.shopId],
+    );
+    expect(messages.rows[0].n).toBe(0);
+    // Bob is untouched.
+    const bob = await db().query(`SELECT email_keys FROM orders WHERE shop_id = $1 AND external_id = '2002'`, [shop.shopId]);
+    expect(bob.rows[0].email_keys).toEqual(["bob@example.com"]);
+    const after = await db().query(`SELECT order_id, campaign_id, gross FROM attributions WHERE shop_id = $1 ORDER BY order_id`, [shop.shopId]);
+    expect(after.rows).toEqual(before.rows);
+    // Nothing personal is left in the inbox either: processed bodies are dropped.
+    const inbox = await db().query(`SELECT payload FROM webhook_deliveries WHERE shop_domain = $1`, [shop.domain]);
+    for (const row of inbox.rows) expect(row.payload).toBe("");
+    // The request record holds no email or phone.
+    const record = await db().query(`SELECT summary::text AS s FROM compliance_requests WHERE shop_id = $1`, [shop.shopId]);
+    expect(record.rows[0].s).not.toMatch(/alice|555010/);
+  });
+
+  it("customers/data_request records the request and what the app holds", async () => {
+    const shop = await seed();
+    const res = await postShopifyWebhook(
+      "customers/data_request",
+      shop.domain,
+      body({
+        shop_id: 1,
+        shop_domain: shop.domain,
+        customer: { id: 7001, email: "alice@example.com", phone: "+15550100000" },
+        orders_requested: ["9007199254740993001"],
+        data_request: { id: 9999 },
+      }),
+    );
+    expect(res.status).toBe(200);
+    const record = await waitFor(async () => {
+      const r = await db().query(`SELECT customer_id, summary FROM compliance_requests WHERE shop_id = $1 AND topic = 'customers/data_request'`, [shop.shopId]);
+      return r.rows[0];
+    });
+    expect(record.customer_id).toBe("7001");
+    expect(record.summary.holdings.order_ids).toEqual(["9007199254740993001"]);
+    expect(record.summary.holdings.message_events).toBeGreaterThanOrEqual(3);
+  });
+
+  it("shop/redact deletes all of the shop's data", async () => {
+    const shop = await seed();
+    const res = await postShopifyWebhook("shop/redact", shop.domain, body({ shop_id: 1, shop_domain: shop.domain }));
+    expect(res.status).toBe(200);
+    await waitFor(async () => {
+      const r = await db().query(`SELECT count(*)::int AS n FROM shops WHERE domain = $1`, [shop.domain]);
+      return r.rows[0].n === 0;
+    });
+    for (const table of ["orders", "message_events", "refunds", "attributions", "api_keys", "settings", "messages", "campaigns"]) {
+      const r = await db().query(`SELECT count(*)::int AS n FROM ${table} WHERE shop_id = $1`, [shop.shopId]);
+      expect(r.rows[0].n, table).toBe(0);
+    }
+    expect((await http("GET", "/api/v1/settings", { key: shop.key })).status).toBe(401);
+  });
+
+  it("app/uninstalled deletes the shop's sessions and marks it uninstalled", async () => {
+    const shop = await createShopWithKey();
+    await db().query(`INSERT INTO "Session" (id, shop, state, "isOnline", "accessToken") VALUES ($1, $2, '', false, 'tok')`, [
+      `offline_${shop.domain}`,
+      shop.domain,
+    ]);
+    const res = await postShopifyWebhook("app/uninstalled", shop.domain, body({ id: 1, name: "Shop", myshopify_domain: shop.domain }));
+    expect(res.status).toBe(200);
+    await waitFor(async () => {
+      const r = await db().query(`SELECT uninstalled_at FROM shops WHERE domain = $1`, [shop.domain]);
+      return r.rows[0].uninstalled_at !== null;
+    });
+    const sessions = await db().query(`SELECT count(*)::int AS n FROM "Session" WHERE shop = $1`, [shop.domain]);
+    expect(sessions.rows[0].n).toBe(0);
+  });
+
+  it("a webhook with a wrong or missing HMAC gets 401 and writes nothing", async () => {
+    const shop = await createShopWithKey();
+    const payload = body({ shop_id: 1, shop_domain: shop.domain });
+    expect((await postShopifyWebhook("shop/redact", shop.domain, payload, { hmac: null })).status).toBe(401);
+    expect((await postShopifyWebhook("shop/redact", shop.domain, payload, { hmac: "bm90IHRoZSBobWFj" })).status).toBe(401);
+    const r = await db().query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE shop_domain = $1`, [shop.domain]);
+    expect(r.rows[0].n).toBe(0);
+    expect((await http("GET", "/api/v1/settings", { key: shop.key })).status).toBe(200);
+  });
+});
