@@ -36,6 +36,15 @@ export const envSchema = z.object({
   /** Requests per minute allowed for one API key. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /**
+   * Where the admin pages load App Bridge from. Default: Shopify's CDN (required inside Shopify admin). `npm run demo`
+   * points it at /app-bridge-standalone.js, a stand-in for opening the pages in a plain browser: it only forwards the
+   * session token the page was opened with, so every request is still authenticated (docs/decisions/005-demo-auth.md).
+   */
+  APP_BRIDGE_URL: z
+    .string()
+    .regex(/^(https:\/\/|\/)[^\s"'<>]*$/, "must be an https:// URL or a path starting with /")
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
