@@ -1,5 +1,6 @@
 import { recordShopDetails } from "../data/shops.server";
 import { log } from "../logger.server";
+import { activateClickPixel } from "../pixel/activate.server";
 
 /** A GraphQL Admin API call: `admin.graphql` in a request, or a client built for a stored offline session. */
 export type AdminGraphql = (query: string, variables?: Record<string, unknown>) => Promise<Response>;
@@ -29,20 +30,19 @@ export async function fetchShopDetails(graphql: AdminGraphql) {
   return { name: shop.name ?? null, currency: shop.currencyCode, timezone: shop.ianaTimezone };
 }
 
-/** The after-install step: record the shop with its currency and time zone, then run the per-shop setup hooks. */
+/**
+ * The after-install step (every install and re-auth): record the shop with its currency and time zone, then
+ * activate the click pixel (webPixelCreate/webPixelUpdate, docs/decisions/006-click-pixel.md). A pixel failure is
+ * logged and does not fail the install: the next auth tries again, and the order's landing_site still links clicks.
+ */
 export async function onShopAuthenticated(domain: string, graphql: AdminGraphql) {
   const details = await fetchShopDetails(graphql);
   const shop = await recordShopDetails(domain, details);
   log.info("shop authenticated", { shopId: shop.id, currency: details.currency, timezone: details.timezone });
-  for (const hook of afterInstallHooks) {
-    try {
-      await hook(shop.id, graphql);
-    } catch (error) {
-      log.warn("after-install hook failed", { shopId: shop.id, error });
-    }
+  try {
+    await activateClickPixel(shop, graphql);
+  } catch (error) {
+    log.warn("click pixel activation failed", { shopId: shop.id, error });
   }
   return shop;
 }
-
-/** Further per-shop setup (e.g. activating the web pixel) registers here. */
-export const afterInstallHooks: Array<(shopId: bigint, graphql: AdminGraphql) => Promise<void>> = [];

@@ -1,0 +1,175 @@
+/**
+ * A fake of Shopify's GraphQL Admin API (`POST https://<shop>.myshopify.com/admin/api/<version>/graphql.json`) for
+ * msw: the one place where the app's Admin API calls are imitated, shared by tests and local development.
+ * It keeps per-shop state, so a sequence of calls behaves like Shopify: the `shop` query, and the app's web pixel
+ * (`webPixelCreate`, `webPixelUpdate`, `webPixel`).
+ * - `shopifyAdminHandlers`: handlers over one shared fake that answers for any shop (defaults below); what
+ *   tests/msw/node.ts loads into the test server and dev processes.
+ * - `createShopifyAdminHandlers(admin)`: handlers over your own `FakeShopifyAdmin`, to set a shop's details and
+ *   inspect the calls made (tests in the vitest process).
+ *
+ * Operations are recognised by their root field; an operation it does not know answers a GraphQL error naming it,
+ * so a new Admin API call fails loudly until it is added here.
+ */
+import { http, HttpResponse } from "msw";
+
+export interface FakeShop {
+  name: string;
+  currencyCode: string;
+  ianaTimezone: string;
+  /** The app's web pixel on this shop (Shopify allows one per app and shop). */
+  webPixel: { id: string; settings: string } | null;
+  /** Settings every created/updated pixel must have (the extension's `[settings]` fields). */
+  requiredSettings: string[];
+}
+
+export interface AdminCall {
+  shop: string;
+  apiVersion: string;
+  operation: string;
+  variables: Record<string, unknown>;
+}
+
+let pixelSeq = 1000;
+
+export class FakeShopifyAdmin {
+  readonly shops = new Map<string, FakeShop>();
+  readonly calls: AdminCall[] = [];
+
+  /** `anyShop`: a shop never added answers with the defaults (instead of 401, as for an unknown shop). */
+  constructor(readonly options: { anyShop?: boolean } = {}) {}
+
+  addShop(domain: string, init: Partial<FakeShop> = {}): FakeShop {
+    const shop: FakeShop = {
+      name: "Test shop",
+      currencyCode: "USD",
+      ianaTimezone: "UTC",
+      webPixel: null,
+      requiredSettings: ["app_url", "shop_token"],
+      ...init,
+    };
+    this.shops.set(domain, shop);
+    return shop;
+  }
+
+  callsTo(domain: string, operation?: string): AdminCall[] {
+    return this.calls.filter((c) => c.shop === domain && (!operation || c.operation === operation));
+  }
+}
+
+type RootField = "webPixelCreate" | "webPixelUpdate" | "webPixelDelete" | "webPixel" | "shop";
+
+function rootField(query: string): string | null {
+  const body = query.replace(/#[^\n]*/g, "");
+  const start = body.indexOf("{");
+  if (start < 0) return null;
+  const m = /^\s*([A-Za-z_]\w*)/.exec(body.slice(start + 1));
+  return m ? m[1]! : null;
+}
+
+function validSettings(shop: FakeShop, settings: unknown): string | null {
+  if (typeof settings !== "string") return "settings must be a JSON string";
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(settings);
+  } catch {
+    return "settings is not valid JSON";
+  }
+  if (!parsed || typeof parsed !== "object") return "settings must be a JSON object";
+  for (const f of shop.requiredSettings) {
+    const v = (parsed as Record<string, unknown>)[f];
+    if (typeof v !== "string" || v === "") return `settings.${f} is required`;
+  }
+  return null;
+}
+
+const userError = (code: string, message: string, field = ["webPixel"]) => ({ code, field, message });
+
+/** msw handlers over `admin` (e.g. a fresh `FakeShopifyAdmin` per test file). */
+export function createShopifyAdminHandlers(admin: FakeShopifyAdmin) {
+  return [
+    http.post("https://*.myshopify.com/admin/api/:version/graphql.json", async ({ request, params }) => {
+      const domain = new URL(request.url).hostname;
+      const shop = admin.shops.get(domain) ?? (admin.options.anyShop ? admin.addShop(domain) : undefined);
+      const token = request.headers.get("x-shopify-access-token");
+      if (!shop || !token) {
+        return HttpResponse.json(
+          { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" },
+          { status: 401 },
+        );
+      }
+      const { query, variables = {} } = (await request.json()) as {
+        query: string;
+        variables?: Record<string, unknown>;
+      };
+      const operation = rootField(query) ?? "?";
+      admin.calls.push({ shop: domain, apiVersion: String(params.version), operation, variables });
+
+      switch (operation as RootField) {
+        case "shop":
+          return HttpResponse.json({
+            data: { shop: { name: shop.name, currencyCode: shop.currencyCode, ianaTimezone: shop.ianaTimezone } },
+          });
+        case "webPixel":
+          if (!shop.webPixel) {
+            return HttpResponse.json({
+              data: { webPixel: null },
+              errors: [{ message: "No web pixel was found for this app.", path: ["webPixel"] }],
+            });
+          }
+          return HttpResponse.json({ data: { webPixel: shop.webPixel } });
+        case "webPixelCreate": {
+          const settings = (variables.webPixel as { settings?: unknown } | undefined)?.settings;
+          if (shop.webPixel)
+            return HttpResponse.json({
+              data: { webPixelCreate: { userErrors: [userError("TAKEN", "Web pixel is taken.")], webPixel: null } },
+            });
+          const bad = validSettings(shop, settings);
+          if (bad)
+            return HttpResponse.json({
+              data: {
+                webPixelCreate: { userErrors: [userError("INVALID_SETTINGS", bad, ["settings"])], webPixel: null },
+              },
+            });
+          shop.webPixel = { id: `gid://shopify/WebPixel/${++pixelSeq}`, settings: settings as string };
+          return HttpResponse.json({ data: { webPixelCreate: { userErrors: [], webPixel: shop.webPixel } } });
+        }
+        case "webPixelUpdate": {
+          const settings = (variables.webPixel as { settings?: unknown } | undefined)?.settings;
+          if (!shop.webPixel || shop.webPixel.id !== variables.id) {
+            return HttpResponse.json({
+              data: {
+                webPixelUpdate: {
+                  userErrors: [userError("NOT_FOUND", "Web pixel not found.", ["id"])],
+                  webPixel: null,
+                },
+              },
+            });
+          }
+          const bad = validSettings(shop, settings);
+          if (bad)
+            return HttpResponse.json({
+              data: {
+                webPixelUpdate: { userErrors: [userError("INVALID_SETTINGS", bad, ["settings"])], webPixel: null },
+              },
+            });
+          shop.webPixel = { ...shop.webPixel, settings: settings as string };
+          return HttpResponse.json({ data: { webPixelUpdate: { userErrors: [], webPixel: shop.webPixel } } });
+        }
+        case "webPixelDelete": {
+          const id = shop.webPixel?.id ?? null;
+          shop.webPixel = null;
+          return HttpResponse.json({ data: { webPixelDelete: { userErrors: [], deletedWebPixelId: id } } });
+        }
+        default:
+          return HttpResponse.json({
+            errors: [{ message: `the fake Admin API does not know the operation "${operation}"` }],
+          });
+      }
+    }),
+  ];
+}
+
+/** The shared fake (answers for any shop), for the test server and dev processes (tests/msw/node.ts). */
+export const sharedShopifyAdmin = new FakeShopifyAdmin({ anyShop: true });
+export const shopifyAdminHandlers = createShopifyAdminHandlers(sharedShopifyAdmin);
