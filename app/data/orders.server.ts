@@ -105,6 +105,18 @@ export async function upsertOrders(client: PoolClient, shopId: bigint, input: Or
   return { changedIds: [...changed], accepted, duplicates: input.length - accepted };
 }
 
+/**
+ * Orders and refunds of one shop meet in `refunded_total`, recomputed from the refunds table in the writing
+ * transaction. Two concurrent transactions can each miss the other's uncommitted row (an order and a refund for it
+ * arriving together, or two refunds of one order): the total then lacks a refund for good. So order writes take
+ * this shop-wide lock shared (order batches still run side by side: their rows serialise on the order's own row
+ * lock), and a standalone refund takes it exclusively. Call it first in the transaction, before any row lock.
+ */
+export async function lockShopOrders(client: PoolClient, shopId: bigint, mode: "shared" | "exclusive"): Promise<void> {
+  const fn = mode === "shared" ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock";
+  await client.query(`SELECT ${fn}(hashtextextended('cr:orders:' || $1::text, 0))`, [shopId.toString()]);
+}
+
 /** Stores refunds (the same refund id again changes nothing); returns the order external ids of new refunds. */
 export async function insertRefunds(client: PoolClient, shopId: bigint, refunds: RefundInput[]): Promise<string[]> {
   if (refunds.length === 0) return [];

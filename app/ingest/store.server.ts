@@ -1,5 +1,5 @@
 import { insertEvents, toEventRow } from "../data/events.server";
-import { insertRefunds, recomputeRefunded, upsertOrders } from "../data/orders.server";
+import { insertRefunds, lockShopOrders, recomputeRefunded, upsertOrders } from "../data/orders.server";
 import { addPendingAttribution } from "../data/pending.server";
 import { inTransaction } from "../data/tx.server";
 import type { MessageEventInput, OrderInput, RefundInput } from "../domain/types";
@@ -32,6 +32,7 @@ export async function ingestEvents(shopId: bigint, events: MessageEventInput[], 
 
 export async function ingestOrders(shopId: bigint, orders: OrderInput[]): Promise<IngestCounts> {
   const result = await inTransaction(async (client) => {
+    await lockShopOrders(client, shopId, "shared");
     const r = await upsertOrders(client, shopId, orders);
     await addPendingAttribution(client, shopId, { orderIds: r.changedIds });
     return r;
@@ -43,6 +44,7 @@ export async function ingestOrders(shopId: bigint, orders: OrderInput[]): Promis
 /** A refund for an order that may not exist yet: stored now, applied to the order whenever it arrives. */
 export async function ingestRefund(shopId: bigint, refund: RefundInput): Promise<IngestCounts> {
   const changed = await inTransaction(async (client) => {
+    await lockShopOrders(client, shopId, "exclusive");
     const orders = await insertRefunds(client, shopId, [refund]);
     if (orders.length === 0) return null;
     const ids = await recomputeRefunded(client, shopId, orders);
