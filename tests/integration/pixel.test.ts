@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { pixelToken } from "../../app/pixel/token.server";
-import { createShopWithKey, db, http, settled, stackEnv, uniqueShopDomain } from "../support/api";
+import { createShopWithKey, db, http, postShopifyWebhook, settled, stackEnv, uniqueShopDomain } from "../support/api";
 
 const token = (shopId: string) => pixelToken(BigInt(shopId), stackEnv().SHOPIFY_API_SECRET);
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
@@ -215,11 +215,9 @@ describe("POST /pixel/<token>", () => {
     });
   });
 
-  it("end to end (API): GET /api/v1/orders/{id}/attribution explains the link by the click", async (ctx) => {
+  it("end to end (API): GET /api/v1/orders/{id}/attribution explains the link by the click", async () => {
     const { key } = await aliceClicksBobBuys();
     const after = await http("GET", "/api/v1/orders/7001/attribution", { key });
-    // Until the attribution endpoint lands, /api/v1's catch-all answers 404 "This API endpoint was not found".
-    if (after.status === 404 && /API endpoint/.test(after.body?.error?.message ?? "")) ctx.skip();
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({
       order_id: "7001",
@@ -229,6 +227,68 @@ describe("POST /pixel/<token>", () => {
       channel: "email",
       event_type: "clicked",
     });
-    expect(after.body.explanation).toMatch(/link|pixel|click/i);
+    expect(after.body.explanation).toMatch(/tracked link/i);
+    expect(after.body.explanation).toMatch(/click/i);
+  });
+
+  it("landing_site with cr_mid (orders API and Shopify order webhook) links the order to the message too", async () => {
+    const { shopId, domain, key } = await createShopWithKey();
+    await http("POST", "/api/v1/events", {
+      key,
+      body: {
+        events: [
+          {
+            type: "sent",
+            channel: "sms",
+            occurred_at: iso(120 * MIN),
+            campaign_id: "flash",
+            message_id: "m-sms",
+            recipient: { phone: "+15550100000" },
+          },
+        ],
+      },
+    });
+    const api = await http("POST", "/api/v1/orders", {
+      key,
+      body: {
+        orders: [
+          {
+            id: "8001",
+            processed_at: iso(30 * MIN),
+            currency: "USD",
+            total_price: "10.00",
+            email: "carol@example.com",
+            landing_site: "/products/tea?cr_mid=m-sms&utm_source=sms",
+          },
+        ],
+      },
+    });
+    expect(api.status).toBe(202);
+    const webhookOrder = {
+      id: 8002,
+      admin_graphql_api_id: "gid://shopify/Order/8002",
+      name: "#8002",
+      email: "dave@example.com",
+      created_at: iso(20 * MIN),
+      processed_at: iso(20 * MIN),
+      updated_at: iso(20 * MIN),
+      currency: "USD",
+      total_price: "12.00",
+      test: false,
+      cancelled_at: null,
+      landing_site: "/?cr_mid=m-sms",
+      refunds: [],
+    };
+    const wh = await postShopifyWebhook("orders/create", domain, JSON.stringify(webhookOrder));
+    expect(wh.status).toBe(200);
+    await settled(shopId);
+    for (const id of ["8001", "8002"]) {
+      expect(await attributionRow(shopId, id), id).toMatchObject({
+        campaign: "flash",
+        channel: "sms",
+        event_type: "clicked",
+        linked_by: "click",
+      });
+    }
   });
 });
