@@ -5,14 +5,7 @@
  */
 import { setupServer } from "msw/node";
 import { awsSnsHandlers } from "./aws-sns";
+import { shopifyAdminHandlers } from "./shopify-admin";
 
-const extra: Array<import("msw").RequestHandler> = [];
-try {
-  const shopify = await import("./shopify-admin");
-  extra.push(...((shopify as { shopifyAdminHandlers?: import("msw").RequestHandler[] }).shopifyAdminHandlers ?? []));
-} catch {
-  /* no Shopify Admin handlers yet */
-}
-
-export const server = setupServer(...awsSnsHandlers, ...extra);
+export const server = setupServer(...awsSnsHandlers, ...shopifyAdminHandlers);
 server.listen({ onUnhandledRequest: "bypass" });
