@@ -11,7 +11,6 @@ import {
   Checkbox,
   Collapsible,
   Divider,
-  EmptyState,
   FormLayout,
   InlineStack,
   Layout,
@@ -651,9 +650,9 @@ function ApiKeysCard({
           />
         </FormLayout>
         {active.length === 0 ? (
-          <EmptyState heading="No API keys yet" image="" fullWidth>
-            <p>Create a key to send orders and events, or read reports, from your own systems.</p>
-          </EmptyState>
+          <Text as="p" tone="subdued">
+            No API keys yet. Create one to send orders and events, or read reports, from your own systems.
+          </Text>
         ) : (
           <BlockStack gap="0" as="ul">
             {active.map((k, i) => (

@@ -1,0 +1,79 @@
+import { useEffect, useState } from "react";
+import { Bar, CartesianGrid, ComposedChart, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Box, SkeletonBodyText, Text } from "@shopify/polaris";
+import { formatCount, formatDay, formatDayShort, formatMoney } from "./format";
+
+export interface SeriesPoint {
+  date: string;
+  revenue: string;
+  store_revenue: string;
+  purchases: number;
+}
+
+/**
+ * Revenue over time: campaign revenue (line) against the store's revenue (bars), per day or week in the shop's time
+ * zone. Drawn in the browser only (it measures its container). Numbers become floats here for plotting only; every
+ * figure shown as text comes from the decimal strings.
+ */
+export function RevenueChart({
+  series,
+  currency,
+  bucket,
+  summary,
+}: {
+  series: SeriesPoint[];
+  currency: string;
+  bucket: "day" | "week";
+  /** Spoken instead of the drawing. */
+  summary: string;
+}) {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  const data = series.map((p) => ({
+    date: p.date,
+    revenue: Number(p.revenue),
+    store: Math.max(0, Number(p.store_revenue) - Number(p.revenue)),
+    raw: p,
+  }));
+  const compact = new Intl.NumberFormat("en-US", { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 });
+
+  return (
+    <div role="img" aria-label={summary} data-testid="revenue-chart">
+      {!mounted ? (
+        <Box minHeight="260px">
+          <SkeletonBodyText lines={6} />
+        </Box>
+      ) : (
+        <ResponsiveContainer width="100%" height={260}>
+          <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+            <CartesianGrid stroke="#ebebeb" vertical={false} />
+            <XAxis dataKey="date" tickFormatter={formatDayShort} tick={{ fontSize: 12 }} minTickGap={24} tickLine={false} />
+            <YAxis tickFormatter={(v: number) => compact.format(v)} tick={{ fontSize: 12 }} width={64} tickLine={false} axisLine={false} />
+            <Tooltip
+              content={({ active, payload }) => {
+                const point = active && payload?.[0] ? (payload[0].payload as (typeof data)[number]).raw : null;
+                if (!point) return null;
+                return (
+                  <div style={{ background: "#fff", border: "1px solid #e3e3e3", borderRadius: 8, padding: "8px 12px", boxShadow: "0 4px 12px rgba(0,0,0,.08)" }}>
+                    <Text as="p" variant="bodySm" fontWeight="semibold">
+                      {bucket === "week" ? `Week of ${formatDay(point.date)}` : formatDay(point.date)}
+                    </Text>
+                    <Text as="p" variant="bodySm">
+                      Campaigns: {formatMoney(point.revenue, currency)} ({formatCount(point.purchases)} purchases)
+                    </Text>
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      Store: {formatMoney(point.store_revenue, currency)}
+                    </Text>
+                  </div>
+                );
+              }}
+            />
+            <Legend verticalAlign="top" align="right" height={28} iconType="circle" wrapperStyle={{ fontSize: 12 }} />
+            <Bar dataKey="revenue" name="Revenue from campaigns" stackId="rev" fill="#2c6ecb" isAnimationActive={false} />
+            <Bar dataKey="store" name="Other store revenue" stackId="rev" fill="#d4dbe8" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+          </ComposedChart>
+        </ResponsiveContainer>
+      )}
+    </div>
+  );
+}
