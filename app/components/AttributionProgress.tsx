@@ -17,44 +17,41 @@ const POLL_MS = 1000;
  * While a re-attribution runs: a banner with a progress bar that polls the status route every second; when it
  * finishes, the page's data is revalidated (so the figures change by themselves) and a short confirmation stays.
  */
-export function AttributionProgress({ status, onDone }: { status: AttributionStatusView; onDone?: () => void }) {
+export function AttributionProgress({ status, starting = false }: { status: AttributionStatusView; starting?: boolean }) {
   const fetcher = useFetcher<AttributionStatusView>();
   const revalidator = useRevalidator();
   // The polled status, unless the page already knows a newer settings version (e.g. right after saving).
   const polled = fetcher.data && fetcher.data.version >= status.version ? fetcher.data : null;
-  const live = polled ?? status;
+  const live: AttributionStatusView = starting ? { ...status, state: "running", progress: null } : (polled ?? status);
   const [finished, setFinished] = useState(false);
-  const wasRunning = useRef(status.state === "running");
+  const wasRunning = useRef(false);
   const load = useRef(fetcher.load);
   load.current = fetcher.load;
   const busy = useRef(false);
   busy.current = fetcher.state !== "idle";
 
-  useEffect(() => {
-    if (status.state === "running") {
-      wasRunning.current = true;
-      setFinished(false);
-    }
-  }, [status.state, status.version]);
-
   const running = live.state === "running";
+  if (running) wasRunning.current = true;
+
+  // Poll while the server says running (not while a save is still in flight: its answer brings the new status).
+  const poll = !starting && running;
   useEffect(() => {
-    if (!running) return;
+    if (!poll) return;
+    setFinished(false);
     const timer = setInterval(() => {
       if (!busy.current) load.current(STATUS_PATH);
     }, POLL_MS);
     return () => clearInterval(timer);
-  }, [running]);
+  }, [poll]);
 
   useEffect(() => {
-    if (wasRunning.current && polled?.state === "idle") {
-      wasRunning.current = false;
-      setFinished(true);
-      revalidator.revalidate();
-      onDone?.();
-    }
+    if (!wasRunning.current || running) return;
+    wasRunning.current = false;
+    setFinished(true);
+    // Finished while the page showed the old figures: load them again.
+    if (polled?.state === "idle") revalidator.revalidate();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [polled]);
+  }, [running]);
 
   if (live.state === "running") {
     const done = live.progress?.done ?? 0;

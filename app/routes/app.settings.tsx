@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useFetcher, useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
+import { useFetcher, useFetchers, useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -196,11 +196,15 @@ export default function SettingsPage() {
   const data = useLoaderData<typeof loader>();
   const [toast, setToast] = useState<{ content: string; error?: boolean } | null>(null);
   const notify = useCallback((content: string, error = false) => setToast({ content, error }), []);
+  // A save of rules or currency re-attributes the history: show it from the click, before the server answers.
+  const saving = useFetchers().some(
+    (f) => f.state !== "idle" && ["rules", "currency"].includes(String(f.formData?.get("intent") ?? "")),
+  );
 
   return (
     <Page title="Settings" backAction={{ content: "Reports", url: "/app" }} narrowWidth={false}>
       <BlockStack gap="500">
-        <AttributionProgress status={data.attribution} />
+        <AttributionProgress status={data.attribution} starting={saving} />
         <Layout>
           <Layout.AnnotatedSection
             id="reports"
