@@ -49,8 +49,6 @@ worker.on("failed", (job, error) =>
 worker.on("completed", (job) => log.debug("job completed", { job: job.name, id: job.id }));
 
 const relay = startRelay(queue, Number(process.env.RELAY_INTERVAL_MS ?? 2000));
-log.info("worker started", { queue: QUEUE_NAME, concurrency, pid: process.pid });
-process.stdout.write("Worker ready\n");
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -73,3 +71,7 @@ async function shutdown(signal: string) {
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+
+// Only once the signal handlers are in place: a SIGTERM right after "ready" must still drain and exit 0.
+log.info("worker started", { queue: QUEUE_NAME, concurrency, pid: process.pid });
+process.stdout.write("Worker ready\n");
