@@ -25,6 +25,7 @@ import {
   zMoney,
   zOptStr,
   zStr,
+  zObject,
 } from "./common";
 import { type JsonParseOptions, type JsonValue, isJsonObject, parseJson } from "./json";
 
@@ -38,20 +39,20 @@ export const MAX_PHONE = 64;
 // ---------------------------------------------------------------------------------------------------------------
 // Schemas
 
-const transactionSchema = z.object({
+const transactionSchema = zObject({
   kind: zStr(32),
   status: zStr(32),
   amount: zMoney(),
   currency: zCurrency().nullish(),
 });
 
-const orderRefundSchema = z.object({
+const orderRefundSchema = zObject({
   id: zId(),
   created_at: zIsoDate(),
   transactions: z.array(transactionSchema).max(MAX_TRANSACTIONS_PER_REFUND).nullish(),
 });
 
-const orderSchema = z.object({
+const orderSchema = zObject({
   id: zId(),
   name: zOptStr(MAX_ID),
   processed_at: zIsoDate().nullish(),
@@ -62,7 +63,7 @@ const orderSchema = z.object({
   total_price: zMoney(),
   email: zOptStr(MAX_EMAIL),
   phone: zOptStr(MAX_PHONE),
-  customer: z.object({ id: zId().nullish(), email: zOptStr(MAX_EMAIL), phone: zOptStr(MAX_PHONE) }).nullish(),
+  customer: zObject({ id: zId().nullish(), email: zOptStr(MAX_EMAIL), phone: zOptStr(MAX_PHONE) }).nullish(),
   test: zBool().nullish(),
   landing_site: zOptStr(MAX_URL),
   refunds: z.array(orderRefundSchema).max(MAX_REFUNDS_PER_ORDER).nullish(),
@@ -95,7 +96,7 @@ const channelSchema = z.unknown().transform((v, ctx): Channel => {
   return z.NEVER;
 });
 
-const eventSchema = z.object({
+const eventSchema = zObject({
   id: zId().nullish(),
   type: eventTypeSchema,
   channel: channelSchema,
@@ -103,13 +104,13 @@ const eventSchema = z.object({
   campaign_id: zId(),
   campaign_name: zOptStr(MAX_TEXT),
   message_id: zId().nullish(),
-  recipient: z.object({ email: zOptStr(MAX_EMAIL), phone: zOptStr(MAX_PHONE), customer_id: zId().nullish() }),
+  recipient: zObject({ email: zOptStr(MAX_EMAIL), phone: zOptStr(MAX_PHONE), customer_id: zId().nullish() }),
   tags: z.array(zStr(MAX_ID)).max(MAX_TAGS).nullish(),
   url: zOptStr(MAX_URL),
   machine: zBool().nullish(),
 });
 
-const refundBodySchema = z.object({
+const refundBodySchema = zObject({
   id: zId(),
   created_at: zIsoDate(),
   amount: zMoney(),

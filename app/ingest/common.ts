@@ -176,12 +176,16 @@ export function decimalPlaces(amount: string): number {
   return i < 0 ? 0 : amount.length - i - 1;
 }
 
+/** PostgreSQL text cannot store NUL: such a value is refused by name instead of failing the write (a 500). */
+export const NUL_MESSAGE = "must not contain NUL (\\u0000) characters";
+
 /** An id given as a string or an integer number, as an exact string. */
 export function parseId(v: unknown, max = MAX_ID): string | { error: string } {
   if (typeof v === "string") {
     const t = v.trim();
     if (t === "") return { error: "must not be empty" };
     if (t.length > max) return { error: `must be at most ${max} characters` };
+    if (t.includes("\u0000")) return { error: NUL_MESSAGE };
     return t;
   }
   if (v instanceof JsonNumber) {
@@ -210,6 +214,14 @@ function issue(ctx: Ctx, input: unknown, message: string): typeof z.NEVER {
   ctx.issues.push({ code: "custom", message, input });
   return z.NEVER;
 }
+
+/**
+ * `z.object` for `parseJson` output. Numbers there are `JsonNumber` instances, and `z.object` takes any non-array
+ * object: `"customer": 5` passed as an empty customer. A number is handed on as a plain number, so it is refused
+ * as "expected object, received number".
+ */
+export const zObject = <S extends z.core.$ZodLooseShape>(shape: S) =>
+  z.preprocess((v) => (v instanceof JsonNumber ? v.value : v), z.object(shape));
 
 /** Required unless wrapped with `.optional()`/`.nullish()`. */
 export const zId = (max = MAX_ID) =>
@@ -256,6 +268,7 @@ export const zStr = (max = MAX_TEXT, opts: { trim?: boolean; allowEmpty?: boolea
     const s = opts.trim === false ? v : v.trim();
     if (s === "" && !opts.allowEmpty) return issue(ctx, v, "must not be empty");
     if (s.length > max) return issue(ctx, v, `must be at most ${max} characters`);
+    if (s.includes("\u0000")) return issue(ctx, v, NUL_MESSAGE);
     return s;
   });
 
@@ -269,6 +282,7 @@ export const zOptStr = (max = MAX_TEXT) =>
       const s = v.trim();
       if (s === "") return null;
       if (s.length > max) return issue(ctx, v, `must be at most ${max} characters`);
+      if (s.includes("\u0000")) return issue(ctx, v, NUL_MESSAGE);
       return s;
     })
     .optional(); // an absent key is fine too (read the output with `?? null`)
@@ -319,7 +333,8 @@ function dedupeErrors(errors: FieldError[]): FieldError[] {
 /** A string, or a number's exact source text; anything else (objects, booleans) is null. */
 export function scalarText(v: JsonValue | undefined, max = MAX_TEXT): string | null {
   if (typeof v === "string") {
-    const t = v.trim();
+    // PostgreSQL text cannot hold NUL: a provider's stray NUL is dropped rather than failing the whole delivery.
+    const t = (v.includes("\u0000") ? v.replaceAll("\u0000", "") : v).trim();
     return t === "" || t.length > max ? null : t;
   }
   if (v instanceof JsonNumber) return v.source;

@@ -18,6 +18,7 @@ import {
   runSchema,
   zIsoDate,
   zStr,
+  zObject,
 } from "./common";
 import { type JsonParseOptions, isJsonObject, parseJson } from "./json";
 
@@ -45,7 +46,7 @@ export function normalizeOrderId(v: unknown): string | { error: string } {
   return id;
 }
 
-const schema = z.object({
+const schema = zObject({
   shop: z.unknown().transform((v, ctx): string => {
     if (v === undefined || v === null) {
       ctx.issues.push({ code: "custom", message: "is required", input: v });

@@ -37,6 +37,7 @@ import {
   zMoney,
   zOptStr,
   zStr,
+  zObject,
 } from "./common";
 import { type JsonParseOptions, type JsonValue, isJsonObject, parseJson } from "./json";
 
@@ -85,10 +86,10 @@ export function readShopifyHeaders(headers: HeadersInput): ShopifyWebhookMeta {
 // ---------------------------------------------------------------------------------------------------------------
 // Schemas
 
-const moneySchema = z.object({ amount: zMoney(), currency_code: zCurrency().nullish() });
-const moneySetSchema = z.object({ shop_money: moneySchema.nullish(), presentment_money: moneySchema.nullish() });
+const moneySchema = zObject({ amount: zMoney(), currency_code: zCurrency().nullish() });
+const moneySetSchema = zObject({ shop_money: moneySchema.nullish(), presentment_money: moneySchema.nullish() });
 
-const transactionSchema = z.object({
+const transactionSchema = zObject({
   id: zId().nullish(),
   kind: zStr(32),
   status: zOptStr(32),
@@ -97,7 +98,7 @@ const transactionSchema = z.object({
   amount_set: moneySetSchema.nullish(),
 });
 
-const refundSchema = z.object({
+const refundSchema = zObject({
   id: zId(),
   order_id: zId().nullish(),
   created_at: zIsoDate(),
@@ -105,9 +106,9 @@ const refundSchema = z.object({
   transactions: z.array(transactionSchema).max(250).nullish(),
 });
 
-const customerSchema = z.object({ id: zId().nullish(), email: zOptStr(320), phone: zOptStr(64) });
+const customerSchema = zObject({ id: zId().nullish(), email: zOptStr(320), phone: zOptStr(64) });
 
-const orderSchema = z.object({
+const orderSchema = zObject({
   id: zId(),
   name: zOptStr(MAX_ID),
   created_at: zIsoDate().nullish(),
@@ -293,24 +294,24 @@ export interface AppUninstalled {
 const shopDomainSchema = zStr(255);
 const idList = z.array(zId()).max(100_000);
 
-const customersRedactSchema = z.object({
+const customersRedactSchema = zObject({
   shop_id: zId(),
   shop_domain: shopDomainSchema,
   customer: customerSchema,
   orders_to_redact: idList.nullish(),
 });
 
-const customersDataRequestSchema = z.object({
+const customersDataRequestSchema = zObject({
   shop_id: zId(),
   shop_domain: shopDomainSchema,
   customer: customerSchema,
   orders_requested: idList.nullish(),
-  data_request: z.object({ id: zId().nullish() }).nullish(),
+  data_request: zObject({ id: zId().nullish() }).nullish(),
 });
 
-const shopRedactSchema = z.object({ shop_id: zId(), shop_domain: shopDomainSchema });
+const shopRedactSchema = zObject({ shop_id: zId(), shop_domain: shopDomainSchema });
 
-const appUninstalledSchema = z.object({
+const appUninstalledSchema = zObject({
   id: zId(),
   name: zOptStr(255),
   email: zOptStr(320),
