@@ -31,10 +31,15 @@ function parseArgs(argv: string[]): { scale: number; only: Set<string> | null } 
       if (!Number.isFinite(v) || v <= 0) throw new Error("--scale must be a positive number, e.g. --scale 0.1");
       scale = v;
     } else if (flag === "--only") {
-      const names = (value() ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+      const names = (value() ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = names.filter((n) => !KNOWN.includes(n));
       if (names.length === 0 || unknown.length) {
-        throw new Error(`--only takes a comma-separated list of ${KNOWN.join(", ")}${unknown.length ? ` (unknown: ${unknown.join(", ")})` : ""}`);
+        throw new Error(
+          `--only takes a comma-separated list of ${KNOWN.join(", ")}${unknown.length ? ` (unknown: ${unknown.join(", ")})` : ""}`,
+        );
       }
       only = new Set(names);
     } else if (flag === "--help" || flag === "-h") {
@@ -83,7 +88,8 @@ async function main() {
         const mod = (await import(pathToFileURL(file).href)) as {
           runAttributionBench?: (o: { scale: number; emit: Emit; only?: Set<string> | null }) => Promise<void>;
         };
-        if (typeof mod.runAttributionBench !== "function") note("bench/attribution.ts has no runAttributionBench: skipped");
+        if (typeof mod.runAttributionBench !== "function")
+          note("bench/attribution.ts has no runAttributionBench: skipped");
         else await mod.runAttributionBench({ scale, emit, only });
       } catch (error) {
         failed = true;

@@ -31,7 +31,11 @@ const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** di
 
 function bar(label: string, total: number) {
   const b = new cliProgress.SingleBar(
-    { format: `${label.padEnd(28)} [{bar}] {percentage}% | {value}/{total} | {eta}s left`, stream: process.stderr, hideCursor: false },
+    {
+      format: `${label.padEnd(28)} [{bar}] {percentage}% | {value}/{total} | {eta}s left`,
+      stream: process.stderr,
+      hideCursor: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   b.start(total, 0);
@@ -56,7 +60,9 @@ function makeEvent(run: string, i: number) {
     campaign_id: `cmp-${msg % 1000}`,
     campaign_name: `Campaign ${msg % 1000}`,
     message_id: `${run}-m${msg}`,
-    recipient: sms ? { phone: `+1415555${String(msg % 10000).padStart(4, "0")}` } : { email: `User${msg % 50000}@Example.com`, customer_id: String(7000000000000 + (msg % 50000)) },
+    recipient: sms
+      ? { phone: `+1415555${String(msg % 10000).padStart(4, "0")}` }
+      : { email: `User${msg % 50000}@Example.com`, customer_id: String(7000000000000 + (msg % 50000)) },
     tags: ["newsletter", `week-${msg % 52}`],
     ...(type === "clicked" ? { url: `https://shop.example.com/products/p${msg % 300}?utm_source=cr` } : {}),
     machine: false,
@@ -77,7 +83,12 @@ function pgArray(items: string[]): string {
 const COPY_COLUMNS =
   "shop_id, dedup_key, message_key, campaign_key, campaign_name, type, stage, channel, occurred_at, email_key, phone_key, customer_key, tags, url, machine, source";
 
-async function rawCopyRate(databaseUrl: string, shopId: string, bodies: string[], total: number): Promise<{ rowsPerS: number; ms: number }> {
+async function rawCopyRate(
+  databaseUrl: string,
+  shopId: string,
+  bodies: string[],
+  total: number,
+): Promise<{ rowsPerS: number; ms: number }> {
   // The same rows the API stores, turned into stored form by the app's own parser and row mapping (not timed).
   const { parseApiEvents } = await import("../app/ingest/api");
   const { toEventRow } = await import("../app/data/events.server");
@@ -188,7 +199,8 @@ export async function benchIngestEvents(stack: BenchStack, scale: number, emit: 
       clients,
       api_ms: Math.round(api.ms),
       copy_ms: Math.round(copy.ms),
-      includes: "HTTP + auth + rate limit + JSON parse/validation + dedup insert + pending_attributions + queue wake-up",
+      includes:
+        "HTTP + auth + rate limit + JSON parse/validation + dedup insert + pending_attributions + queue wake-up",
       worker_running: false,
     },
   });
@@ -217,7 +229,10 @@ function orderBody(i: number, run: string): string {
     currency: "USD",
     presentment_currency: "USD",
     total_price: "49.90",
-    total_price_set: { shop_money: { amount: "49.90", currency_code: "USD" }, presentment_money: { amount: "49.90", currency_code: "USD" } },
+    total_price_set: {
+      shop_money: { amount: "49.90", currency_code: "USD" },
+      presentment_money: { amount: "49.90", currency_code: "USD" },
+    },
     test: false,
     landing_site: "/products/p1?utm_source=cr",
     customer: { id: 8_000_000_000 + (i % 5000), email: `buyer${i % 5000}@example.com`, phone: null },
@@ -281,7 +296,9 @@ export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Em
   const run = randomBytes(3).toString("hex");
   const domain = `bench-hooks-${run}.myshopify.com`;
   const total = rate * seconds;
-  note(`webhook_ack_ms_p99: ${total} signed orders/create webhooks at ${rate}/s for ${seconds} s (worker running), then GET /healthz the same way`);
+  note(
+    `webhook_ack_ms_p99: ${total} signed orders/create webhooks at ${rate}/s for ${seconds} s (worker running), then GET /healthz the same way`,
+  );
   const signed = Array.from({ length: total + 50 }, (_, i) => {
     const body = orderBody(i, run);
     return { body, hmac: createHmac("sha256", BENCH_SECRET).update(body).digest("base64") };

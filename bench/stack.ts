@@ -63,7 +63,12 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (flags NODE_OPTIONS refuses).
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
     server = nodeArgs.length
-      ? await startProcess(path.join(ROOT, "node_modules/.bin/node"), [...nodeArgs, "server.mjs"], env, /"msg":"listening"/)
+      ? await startProcess(
+          path.join(ROOT, "node_modules/.bin/node"),
+          [...nodeArgs, "server.mjs"],
+          env,
+          /"msg":"listening"/,
+        )
       : await startServer(env);
     procs.push(server);
   } catch (error) {

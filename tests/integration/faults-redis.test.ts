@@ -22,7 +22,9 @@ afterAll(async () => {
 
 async function attributeHandlerExists(): Promise<boolean> {
   const { readFileSync } = await import("node:fs");
-  return readFileSync(new URL("../../app/queue/handlers.server.ts", import.meta.url), "utf8").includes('"attribute-shop"');
+  return readFileSync(new URL("../../app/queue/handlers.server.ts", import.meta.url), "utf8").includes(
+    '"attribute-shop"',
+  );
 }
 
 describe("Redis down", () => {
@@ -35,17 +37,28 @@ describe("Redis down", () => {
     const n = 15;
     const ids = Array.from({ length: n }, (_, i) => String(9_100_000_000_000_000_000n + BigInt(i)));
     for (const [i, id] of ids.entries()) {
-      const res = await stack.postShopifyWebhook("orders/create", shop, shopifyOrderBody({ id, total: `${10 + i}.50` }));
+      const res = await stack.postShopifyWebhook(
+        "orders/create",
+        shop,
+        shopifyOrderBody({ id, total: `${10 + i}.50` }),
+      );
       expect(res.status, res.text).toBe(200);
       expect(res.ms).toBeLessThan(5000);
     }
     // The same delivery again while Redis is down: still 200, still stored once.
-    const dup = await stack.postShopifyWebhook("orders/create", shop, shopifyOrderBody({ id: ids[0]! }), { webhookId: "dup-while-down" });
+    const dup = await stack.postShopifyWebhook("orders/create", shop, shopifyOrderBody({ id: ids[0]! }), {
+      webhookId: "dup-while-down",
+    });
     expect(dup.status).toBe(200);
-    const dup2 = await stack.postShopifyWebhook("orders/create", shop, shopifyOrderBody({ id: ids[0]! }), { webhookId: "dup-while-down" });
+    const dup2 = await stack.postShopifyWebhook("orders/create", shop, shopifyOrderBody({ id: ids[0]! }), {
+      webhookId: "dup-while-down",
+    });
     expect(dup2.status).toBe(200);
 
-    const stored = await stack.db.query(`SELECT count(*)::int AS n, count(processed_at)::int AS done FROM webhook_deliveries WHERE shop_domain = $1`, [shop]);
+    const stored = await stack.db.query(
+      `SELECT count(*)::int AS n, count(processed_at)::int AS done FROM webhook_deliveries WHERE shop_domain = $1`,
+      [shop],
+    );
     expect(stored.rows[0]).toEqual({ n: n + 1, done: 0 });
 
     await redis.start();
@@ -96,7 +109,13 @@ describe("Redis down", () => {
       key,
       body: {
         orders: [
-          { id: "5001", processed_at: "2026-03-01T10:00:00Z", currency: "USD", total_price: "80.00", email: "ann@example.com" },
+          {
+            id: "5001",
+            processed_at: "2026-03-01T10:00:00Z",
+            currency: "USD",
+            total_price: "80.00",
+            email: "ann@example.com",
+          },
         ],
       },
     });
@@ -106,13 +125,17 @@ describe("Redis down", () => {
       body: { id: "r-1", created_at: "2026-03-02T10:00:00Z", amount: "20.00", currency: "USD" },
     });
     expect(refund.status, refund.text).toBe(202);
-    const pending = await stack.db.query(`SELECT count(*)::int AS n FROM pending_attributions WHERE shop_id = $1`, [shopId]);
+    const pending = await stack.db.query(`SELECT count(*)::int AS n FROM pending_attributions WHERE shop_id = $1`, [
+      shopId,
+    ]);
     expect(pending.rows[0].n).toBeGreaterThan(0);
 
     await redis.start();
     await waitFor(
       async () => {
-        const r = await stack.db.query(`SELECT count(*)::int AS n FROM pending_attributions WHERE shop_id = $1`, [shopId]);
+        const r = await stack.db.query(`SELECT count(*)::int AS n FROM pending_attributions WHERE shop_id = $1`, [
+          shopId,
+        ]);
         return r.rows[0].n === 0;
       },
       60_000,

@@ -37,10 +37,14 @@ describe("Shopify webhook delivery robustness", () => {
     const refund = shopifyRefundBody({ id: "4101", orderId: "4001", amount: "5.00" });
     for (let i = 0; i < 3; i++) {
       expect((await postShopifyWebhook("orders/create", domain, body, { webhookId: "dup-order-1" })).status).toBe(200);
-      expect((await postShopifyWebhook("refunds/create", domain, refund, { webhookId: "dup-refund-1" })).status).toBe(200);
+      expect((await postShopifyWebhook("refunds/create", domain, refund, { webhookId: "dup-refund-1" })).status).toBe(
+        200,
+      );
     }
     // The same refund re-sent under another delivery id (Shopify retries a topic with a new id) changes nothing either.
-    expect((await postShopifyWebhook("refunds/create", domain, refund, { webhookId: "dup-refund-2" })).status).toBe(200);
+    expect((await postShopifyWebhook("refunds/create", domain, refund, { webhookId: "dup-refund-2" })).status).toBe(
+      200,
+    );
     await inboxDrained(domain, 3);
     const rows = await db().query(
       `SELECT (SELECT count(*) FROM orders o JOIN shops s ON s.id = o.shop_id WHERE s.domain = $1)::int AS orders,
@@ -77,11 +81,19 @@ describe("Shopify webhook delivery robustness", () => {
   it("a refund before its order is applied when the order arrives", async () => {
     const domain = uniqueShopDomain("early-refund");
     expect(
-      (await postShopifyWebhook("refunds/create", domain, shopifyRefundBody({ id: "4301", orderId: "4300", amount: "7.25" }))).status,
+      (
+        await postShopifyWebhook(
+          "refunds/create",
+          domain,
+          shopifyRefundBody({ id: "4301", orderId: "4300", amount: "7.25" }),
+        )
+      ).status,
     ).toBe(200);
     await inboxDrained(domain, 1);
     expect(await orderRow(domain, "4300")).toBeNull();
-    expect((await postShopifyWebhook("orders/create", domain, shopifyOrderBody({ id: "4300", total: "40.00" }))).status).toBe(200);
+    expect(
+      (await postShopifyWebhook("orders/create", domain, shopifyOrderBody({ id: "4300", total: "40.00" }))).status,
+    ).toBe(200);
     await inboxDrained(domain, 2);
     expect(await orderRow(domain, "4300")).toMatchObject({ total: "40.0000", refunded: "7.2500" });
 
@@ -97,7 +109,10 @@ describe("Shopify webhook delivery robustness", () => {
       body: { orders: [{ id: "A-1", created_at: "2026-03-01T10:00:00Z", currency: "USD", total_price: "20.00" }] },
     });
     expect(order.status, order.text).toBe(202);
-    const r = await db().query(`SELECT refunded_total::text AS refunded FROM orders WHERE shop_id = $1 AND external_id = 'A-1'`, [shopId]);
+    const r = await db().query(
+      `SELECT refunded_total::text AS refunded FROM orders WHERE shop_id = $1 AND external_id = 'A-1'`,
+      [shopId],
+    );
     expect(r.rows[0].refunded).toBe("3.1000");
   });
 
@@ -109,7 +124,11 @@ describe("Shopify webhook delivery robustness", () => {
     const body = shopifyOrderBody({ id: orderId, customerId, refunds: [{ id: refundId, amount: "2.00" }] });
     expect((await postShopifyWebhook("orders/create", domain, body)).status).toBe(200);
     await inboxDrained(domain, 1);
-    expect(await orderRow(domain, orderId)).toMatchObject({ external_id: orderId, customer_key: customerId, refunded: "2.0000" });
+    expect(await orderRow(domain, orderId)).toMatchObject({
+      external_id: orderId,
+      customer_key: customerId,
+      refunded: "2.0000",
+    });
     const refunds = await db().query(
       `SELECT r.external_id, r.order_external_id FROM refunds r JOIN shops s ON s.id = r.shop_id WHERE s.domain = $1`,
       [domain],
@@ -126,7 +145,11 @@ describe("Shopify webhook delivery robustness", () => {
     const ev =
       `{"events":[{"id":36028797018963969,"type":"clicked","channel":"email","occurred_at":"2026-03-01T09:00:00Z",` +
       `"campaign_id":9007199254740997,"message_id":9007199254740999,"recipient":{"customer_id":${customerId}}}]}`;
-    const evRes = await http("POST", "/api/v1/events", { key, raw: ev, headers: { "Content-Type": "application/json" } });
+    const evRes = await http("POST", "/api/v1/events", {
+      key,
+      raw: ev,
+      headers: { "Content-Type": "application/json" },
+    });
     expect(evRes.status, evRes.text).toBe(202);
     const stored = await db().query(
       `SELECT (SELECT external_id FROM orders WHERE shop_id = $1) AS order_id,

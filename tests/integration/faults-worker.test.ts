@@ -51,20 +51,31 @@ describe("worker crash", () => {
       if (i % 5 === 0) posts.push(stack.postShopifyWebhook("orders/create", domain, body, { webhookId: `again-${i}` }));
       if (i % 4 === 0) {
         posts.push(
-          stack.postShopifyWebhook("refunds/create", domain, shopifyRefundBody({ id: `${900000 + i}`, orderId: orderId(i), amount: "0.50" }), {
-            webhookId: `refund-${i}`,
-          }),
+          stack.postShopifyWebhook(
+            "refunds/create",
+            domain,
+            shopifyRefundBody({ id: `${900000 + i}`, orderId: orderId(i), amount: "0.50" }),
+            {
+              webhookId: `refund-${i}`,
+            },
+          ),
         );
       }
       if (posts.length >= 16) statuses.push(...(await Promise.all(posts.splice(0))).map((r) => r.status));
     }
     statuses.push(...(await Promise.all(posts)).map((r) => r.status));
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
-    const total = (await stack.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE shop_domain = $1`, [domain])).rows[0].n;
+    const total = (
+      await stack.db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE shop_domain = $1`, [domain])
+    ).rows[0].n;
     expect(total).toBe(N + Math.ceil(N / 5) + Math.ceil(N / 4));
 
     const processed = async () =>
-      (await stack.db.query(`SELECT count(processed_at)::int AS n FROM webhook_deliveries WHERE shop_domain = $1`, [domain])).rows[0].n as number;
+      (
+        await stack.db.query(`SELECT count(processed_at)::int AS n FROM webhook_deliveries WHERE shop_domain = $1`, [
+          domain,
+        ])
+      ).rows[0].n as number;
 
     const first = await stack.startWorker();
     const deadline = Date.now() + 60_000;

@@ -30,7 +30,13 @@ export async function ownRedis(): Promise<OwnRedis> {
   const dir = mkdtempSync(path.join(tmpdir(), "cr-redis-"));
   const pidfile = path.join(dir, "redis.pid");
   const ping = async () => {
-    const r = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const r = new Redis({
+      port,
+      host: "127.0.0.1",
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     r.on("error", () => {});
     try {
       await r.connect();
@@ -46,8 +52,22 @@ export async function ownRedis(): Promise<OwnRedis> {
     url: `redis://127.0.0.1:${port}`,
     async start() {
       await run("redis-server", [
-        "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-        "--daemonize", "yes", "--pidfile", pidfile, "--dir", dir, "--logfile", path.join(dir, "redis.log"),
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "yes",
+        "--pidfile",
+        pidfile,
+        "--dir",
+        dir,
+        "--logfile",
+        path.join(dir, "redis.log"),
       ]);
       const deadline = Date.now() + 10_000;
       while (!(await ping())) {
@@ -90,8 +110,17 @@ export interface OwnStack {
   db: pg.Pool;
   createShopWithKey(domain?: string): Promise<{ domain: string; key: string; shopId: string }>;
   startWorker(): Promise<Proc>;
-  http(method: string, p: string, opts?: { key?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }): Promise<Call>;
-  postShopifyWebhook(topic: string, shopDomain: string, body: string, opts?: { webhookId?: string }): Promise<Call & { ms: number }>;
+  http(
+    method: string,
+    p: string,
+    opts?: { key?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> },
+  ): Promise<Call>;
+  postShopifyWebhook(
+    topic: string,
+    shopDomain: string,
+    body: string,
+    opts?: { webhookId?: string },
+  ): Promise<Call & { ms: number }>;
   stop(): Promise<void>;
 }
 
@@ -150,7 +179,13 @@ export async function ownStack(
         body = JSON.stringify(o.body);
         headers["Content-Type"] ??= "application/json";
       }
-      const res = await fetch(`${baseUrl}${p}`, { method, headers, body, redirect: "manual", signal: AbortSignal.timeout(20_000) });
+      const res = await fetch(`${baseUrl}${p}`, {
+        method,
+        headers,
+        body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(20_000),
+      });
       const text = await res.text();
       let parsed: unknown = null;
       try {
@@ -234,7 +269,13 @@ export function shopifyOrderBody(o: {
 }
 
 /** A Shopify refunds/create REST body with one successful refund transaction. */
-export function shopifyRefundBody(r: { id: string; orderId: string; amount: string; currency?: string; createdAt?: string }): string {
+export function shopifyRefundBody(r: {
+  id: string;
+  orderId: string;
+  amount: string;
+  currency?: string;
+  createdAt?: string;
+}): string {
   const at = r.createdAt ?? "2026-03-02T10:00:00Z";
   return (
     `{"id":${r.id},"order_id":${r.orderId},"created_at":"${at}","processed_at":"${at}",` +
