@@ -1,6 +1,8 @@
 import { env } from "../env.server";
-import { webQueue } from "../queue/connection.server";
+import { webQueue, whenReady } from "../queue/connection.server";
 import { ApiError } from "./errors";
+
+const STARTING = new Set(["wait", "connecting", "connect"]);
 
 /**
  * Fixed one-minute window per API key, counted in Redis so every web instance shares it. When Redis is unreachable
@@ -13,6 +15,9 @@ export async function checkRateLimit(keyId: bigint | string): Promise<void> {
   let count: number;
   try {
     const { redis } = webQueue();
+    // A connection still being set up (a fresh process) is waited for briefly, or the first requests of every
+    // process would pass uncounted; a connection that is down is not waited for.
+    if (STARTING.has(redis.status)) await whenReady(redis, 300);
     if (redis.status !== "ready") return;
     const result = await redis.multi().incr(key).expire(key, 61).exec();
     count = Number(result?.[0]?.[1] ?? 0);
