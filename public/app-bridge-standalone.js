@@ -21,14 +21,14 @@
       var fresh = { shop: params.get("shop"), host: params.get("host") || "", id_token: params.get("id_token") };
       try {
         window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(fresh));
-      } catch (e) {
+      } catch {
         /* storage may be disabled: keep it in memory */
       }
       return fresh;
     }
     try {
       return JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) || "null");
-    } catch (e) {
+    } catch {
       return null;
     }
   }
@@ -44,7 +44,7 @@
   function sameOrigin(url) {
     try {
       return new URL(url, window.location.href).origin === window.location.origin;
-    } catch (e) {
+    } catch {
       return false;
     }
   }
@@ -79,7 +79,7 @@
       if (auth.host) u.searchParams.set("host", auth.host);
       u.searchParams.set("id_token", auth.id_token);
       return u.pathname + u.search + u.hash;
-    } catch (e) {
+    } catch {
       return url;
     }
   }
@@ -89,7 +89,11 @@
       return original.call(this, state, title, withAuthParams(url));
     };
   });
-  if (PARAMS.some(function (p) { return !new URL(window.location.href).searchParams.has(p); })) {
+  if (
+    PARAMS.some(function (p) {
+      return !new URL(window.location.href).searchParams.has(p);
+    })
+  ) {
     window.history.replaceState(window.history.state, "", withAuthParams(window.location.href));
   }
 
@@ -105,7 +109,11 @@
       if (!match) return;
       event.preventDefault();
       var store = auth.shop.replace(/\.myshopify\.com$/, "");
-      window.open("https://admin.shopify.com/store/" + encodeURIComponent(store) + "/" + match[1], "_blank", "noopener");
+      window.open(
+        "https://admin.shopify.com/store/" + encodeURIComponent(store) + "/" + match[1],
+        "_blank",
+        "noopener",
+      );
     },
     true,
   );

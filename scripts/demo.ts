@@ -114,7 +114,12 @@ async function checkPostgres() {
 }
 
 async function checkRedis() {
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on("error", () => {});
   try {
     await redis.connect();
@@ -140,7 +145,12 @@ const children: { name: string; child: ChildProcess; output: () => string }[] = 
 let stopping = false;
 
 function startChild(name: string, command: string, args: string[], ready: RegExp): Promise<void> {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...childEnv }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...childEnv },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   const onData = (chunk: Buffer) => {
     out = (out + chunk.toString()).slice(-20_000);
@@ -240,7 +250,11 @@ await startChild("worker", BIN("tsx"), ["worker/index.ts"], /Worker ready/);
 
 say(`Seeding the demo shop ${DEMO_SHOP}…`);
 await deleteShopData(DEMO_SHOP);
-const shop = await ensureShop(DEMO_SHOP, { currency: DEMO_CURRENCY, timezone: DEMO_TIMEZONE, name: "Linen & Loom (demo)" });
+const shop = await ensureShop(DEMO_SHOP, {
+  currency: DEMO_CURRENCY,
+  timezone: DEMO_TIMEZONE,
+  name: "Linen & Loom (demo)",
+});
 await prisma.shop.update({ where: { id: shop.id }, data: { installedAt: new Date() } });
 await changeSettings(shop.id, {
   excluded_tags: [EXCLUDED_TAG],
@@ -251,7 +265,9 @@ const data = buildDemoData(new Date());
 for (let i = 0; i < data.events.length; i += 5000) await ingestEvents(shop.id, data.events.slice(i, i + 5000));
 for (let i = 0; i < data.orders.length; i += 1000) await ingestOrders(shop.id, data.orders.slice(i, i + 1000));
 for (const refund of data.refunds) await ingestRefund(shop.id, refund);
-say(`  ${data.campaigns} campaigns, ${data.events.length.toLocaleString("en-US")} events, ${data.orders.length.toLocaleString("en-US")} orders, ${data.refunds.length} refunds`);
+say(
+  `  ${data.campaigns} campaigns, ${data.events.length.toLocaleString("en-US")} events, ${data.orders.length.toLocaleString("en-US")} orders, ${data.refunds.length} refunds`,
+);
 
 // The stored offline session Shopify's token exchange would have created at install.
 await sessionStorage.storeSession(

@@ -48,7 +48,13 @@ function midnight(date: string, timeZone: string): TZDate | null {
   return t;
 }
 
-function build(key: PeriodKey, startDay: TZDate, endDay: TZDate, timeZone: string, error: string | null = null): Period {
+function build(
+  key: PeriodKey,
+  startDay: TZDate,
+  endDay: TZDate,
+  timeZone: string,
+  error: string | null = null,
+): Period {
   const to = addDays(endDay, 1);
   const start = format(startDay, "yyyy-MM-dd");
   const end = format(endDay, "yyyy-MM-dd");
@@ -87,7 +93,8 @@ export function resolvePeriod(params: URLSearchParams, timeZone: string, now: Da
     if (!start || !end) return preset(DEFAULT_PERIOD, "Choose a start and an end date (YYYY-MM-DD).");
     if (end.getTime() < start.getTime()) return preset(DEFAULT_PERIOD, "The end date is before the start date.");
     const p = build("custom", start, end, zone);
-    if (p.days > MAX_PERIOD_DAYS) return preset(DEFAULT_PERIOD, `A period can be at most ${MAX_PERIOD_DAYS} days long.`);
+    if (p.days > MAX_PERIOD_DAYS)
+      return preset(DEFAULT_PERIOD, `A period can be at most ${MAX_PERIOD_DAYS} days long.`);
     return p;
   }
   if (!PERIOD_PRESETS.some((p) => p.value === key)) return preset(DEFAULT_PERIOD, null);

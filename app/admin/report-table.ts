@@ -21,7 +21,8 @@ export interface ReportRow {
   sale_formula: string;
 }
 
-export type ColumnKey = "name" | "channel" | "sent" | "delivered" | "opened" | "clicked" | "purchases" | "average_check" | "revenue";
+export type ColumnKey =
+  "name" | "channel" | "sent" | "delivered" | "opened" | "clicked" | "purchases" | "average_check" | "revenue";
 
 export interface Column {
   key: ColumnKey;
@@ -49,12 +50,17 @@ export function visibleColumns(showRevenue: boolean): Column[] {
 
 export type SortDirection = "ascending" | "descending";
 
-export function parseSort(key: string | null, dir: string | null, showRevenue: boolean): { key: ColumnKey; direction: SortDirection } {
+export function parseSort(
+  key: string | null,
+  dir: string | null,
+  showRevenue: boolean,
+): { key: ColumnKey; direction: SortDirection } {
   const col = visibleColumns(showRevenue).find((c) => c.key === key);
   const fallback: ColumnKey = showRevenue ? "revenue" : "sent";
   return {
     key: col ? col.key : fallback,
-    direction: dir === "asc" ? "ascending" : dir === "desc" ? "descending" : col?.kind === "text" ? "ascending" : "descending",
+    direction:
+      dir === "asc" ? "ascending" : dir === "desc" ? "descending" : col?.kind === "text" ? "ascending" : "descending",
   };
 }
 
@@ -84,7 +90,14 @@ export function sortRows(rows: readonly ReportRow[], key: ColumnKey, direction: 
 export function exportRows(rows: readonly ReportRow[], showRevenue: boolean, currency: string): string[][] {
   const header = ["Campaign ID", "Campaign", "Channel", "Sent", "Delivered", "Opened", "Clicked"];
   if (showRevenue) {
-    header.push("Purchases", `Average check (${currency})`, `Revenue (${currency})`, `Gross (${currency})`, `Refunded (${currency})`, "Sale formula");
+    header.push(
+      "Purchases",
+      `Average check (${currency})`,
+      `Revenue (${currency})`,
+      `Gross (${currency})`,
+      `Refunded (${currency})`,
+      "Sale formula",
+    );
   }
   const lines = rows.map((r) => {
     const line = [r.id, r.name, r.channel, String(r.sent), String(r.delivered), String(r.opened), String(r.clicked)];

@@ -17,41 +17,55 @@ const POLL_MS = 1000;
  * While a re-attribution runs: a banner with a progress bar that polls the status route every second; when it
  * finishes, the page's data is revalidated (so the figures change by themselves) and a short confirmation stays.
  */
-export function AttributionProgress({ status, starting = false }: { status: AttributionStatusView; starting?: boolean }) {
+export function AttributionProgress({
+  status,
+  starting = false,
+}: {
+  status: AttributionStatusView;
+  starting?: boolean;
+}) {
   const fetcher = useFetcher<AttributionStatusView>();
   const revalidator = useRevalidator();
   // The polled status, unless the page already knows a newer settings version (e.g. right after saving).
   const polled = fetcher.data && fetcher.data.version >= status.version ? fetcher.data : null;
   const live: AttributionStatusView = starting ? { ...status, state: "running", progress: null } : (polled ?? status);
-  const [finished, setFinished] = useState(false);
-  const wasRunning = useRef(false);
-  const load = useRef(fetcher.load);
-  load.current = fetcher.load;
-  const busy = useRef(false);
-  busy.current = fetcher.state !== "idle";
-
   const running = live.state === "running";
-  if (running) wasRunning.current = true;
+
+  // Running -> idle shows the confirmation; running again hides it (state adjusted during render, React's pattern).
+  const [prevRunning, setPrevRunning] = useState(running);
+  const [finished, setFinished] = useState(false);
+  if (running !== prevRunning) {
+    setPrevRunning(running);
+    setFinished(!running);
+  }
+
+  const load = useRef(fetcher.load);
+  const busy = useRef(false);
+  useEffect(() => {
+    load.current = fetcher.load;
+    busy.current = fetcher.state !== "idle";
+  });
 
   // Poll while the server says running (not while a save is still in flight: its answer brings the new status).
   const poll = !starting && running;
+  const polling = useRef(false);
   useEffect(() => {
     if (!poll) return;
-    setFinished(false);
+    polling.current = true;
     const timer = setInterval(() => {
       if (!busy.current) load.current(STATUS_PATH);
     }, POLL_MS);
     return () => clearInterval(timer);
   }, [poll]);
 
+  // The poll saw it finish while the page shows the old figures: load them again.
+  const { revalidate } = revalidator;
   useEffect(() => {
-    if (!wasRunning.current || running) return;
-    wasRunning.current = false;
-    setFinished(true);
-    // Finished while the page showed the old figures: load them again.
-    if (polled?.state === "idle") revalidator.revalidate();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [running]);
+    if (polling.current && polled?.state === "idle") {
+      polling.current = false;
+      revalidate();
+    }
+  }, [polled, revalidate]);
 
   if (live.state === "running") {
     const done = live.progress?.done ?? 0;

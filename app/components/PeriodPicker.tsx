@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useNavigation, useSearchParams } from "@remix-run/react";
 import { Button, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { PERIOD_PRESETS, type PeriodKey } from "../admin/period";
@@ -22,11 +22,15 @@ export function PeriodPicker({ period }: { period: PeriodView }) {
   const [key, setKey] = useState<PeriodKey>(period.key);
   const [start, setStart] = useState(period.start);
   const [end, setEnd] = useState(period.end);
-  useEffect(() => {
+  // A new period from the URL (back button, preset) resets the fields (state adjusted during render).
+  const shown = `${period.key}|${period.start}|${period.end}`;
+  const [prevShown, setPrevShown] = useState(shown);
+  if (shown !== prevShown) {
+    setPrevShown(shown);
     setKey(period.key);
     setStart(period.start);
     setEnd(period.end);
-  }, [period.key, period.start, period.end]);
+  }
 
   const go = (next: Record<string, string>) => {
     const p = new URLSearchParams(params);
@@ -51,7 +55,14 @@ export function PeriodPicker({ period }: { period: PeriodView }) {
       {key === "custom" ? (
         <>
           <div style={{ minWidth: 150 }}>
-            <TextField label="From" type="date" value={start} onChange={setStart} autoComplete="off" max={end || undefined} />
+            <TextField
+              label="From"
+              type="date"
+              value={start}
+              onChange={setStart}
+              autoComplete="off"
+              max={end || undefined}
+            />
           </div>
           <div style={{ minWidth: 150 }}>
             <TextField

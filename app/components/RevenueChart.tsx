@@ -1,4 +1,6 @@
-import { useEffect, useState } from "react";
+import { useSyncExternalStore } from "react";
+
+const noSubscription = () => () => {};
 import { Bar, CartesianGrid, ComposedChart, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Box, SkeletonBodyText, Text } from "@shopify/polaris";
 import { formatCount, formatDay, formatDayShort, formatMoney } from "./format";
@@ -27,15 +29,24 @@ export function RevenueChart({
   /** Spoken instead of the drawing. */
   summary: string;
 }) {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
+  // False on the server and during hydration, true in the browser afterwards.
+  const mounted = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
   const data = series.map((p) => ({
     date: p.date,
     revenue: Number(p.revenue),
     store: Math.max(0, Number(p.store_revenue) - Number(p.revenue)),
     raw: p,
   }));
-  const compact = new Intl.NumberFormat("en-US", { style: "currency", currency, notation: "compact", maximumFractionDigits: 1 });
+  const compact = new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency,
+    notation: "compact",
+    maximumFractionDigits: 1,
+  });
 
   return (
     <div role="img" aria-label={summary} data-testid="revenue-chart">
@@ -47,14 +58,34 @@ export function RevenueChart({
         <ResponsiveContainer width="100%" height={260}>
           <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#ebebeb" vertical={false} />
-            <XAxis dataKey="date" tickFormatter={formatDayShort} tick={{ fontSize: 12 }} minTickGap={24} tickLine={false} />
-            <YAxis tickFormatter={(v: number) => compact.format(v)} tick={{ fontSize: 12 }} width={64} tickLine={false} axisLine={false} />
+            <XAxis
+              dataKey="date"
+              tickFormatter={formatDayShort}
+              tick={{ fontSize: 12 }}
+              minTickGap={24}
+              tickLine={false}
+            />
+            <YAxis
+              tickFormatter={(v: number) => compact.format(v)}
+              tick={{ fontSize: 12 }}
+              width={64}
+              tickLine={false}
+              axisLine={false}
+            />
             <Tooltip
               content={({ active, payload }) => {
                 const point = active && payload?.[0] ? (payload[0].payload as (typeof data)[number]).raw : null;
                 if (!point) return null;
                 return (
-                  <div style={{ background: "#fff", border: "1px solid #e3e3e3", borderRadius: 8, padding: "8px 12px", boxShadow: "0 4px 12px rgba(0,0,0,.08)" }}>
+                  <div
+                    style={{
+                      background: "#fff",
+                      border: "1px solid #e3e3e3",
+                      borderRadius: 8,
+                      padding: "8px 12px",
+                      boxShadow: "0 4px 12px rgba(0,0,0,.08)",
+                    }}
+                  >
                     <Text as="p" variant="bodySm" fontWeight="semibold">
                       {bucket === "week" ? `Week of ${formatDay(point.date)}` : formatDay(point.date)}
                     </Text>
@@ -69,8 +100,21 @@ export function RevenueChart({
               }}
             />
             <Legend verticalAlign="top" align="right" height={28} iconType="circle" wrapperStyle={{ fontSize: 12 }} />
-            <Bar dataKey="revenue" name="Revenue from campaigns" stackId="rev" fill="#2c6ecb" isAnimationActive={false} />
-            <Bar dataKey="store" name="Other store revenue" stackId="rev" fill="#d4dbe8" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+            <Bar
+              dataKey="revenue"
+              name="Revenue from campaigns"
+              stackId="rev"
+              fill="#2c6ecb"
+              isAnimationActive={false}
+            />
+            <Bar
+              dataKey="store"
+              name="Other store revenue"
+              stackId="rev"
+              fill="#d4dbe8"
+              radius={[3, 3, 0, 0]}
+              isAnimationActive={false}
+            />
           </ComposedChart>
         </ResponsiveContainer>
       )}

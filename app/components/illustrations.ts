@@ -1,5 +1,6 @@
 /** Small inline illustrations for empty states (no external image host: the app works offline and in the demo). */
-const svg = (body: string) => `data:image/svg+xml;utf8,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 160">${body}</svg>`)}`;
+const svg = (body: string) =>
+  `data:image/svg+xml;utf8,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" width="240" height="160" viewBox="0 0 240 160">${body}</svg>`)}`;
 
 export const CONNECT_ILLUSTRATION = svg(
   `<rect x="20" y="30" width="90" height="100" rx="12" fill="#e8f0fe"/><rect x="36" y="52" width="58" height="8" rx="4" fill="#2c6ecb"/>` +

@@ -60,7 +60,11 @@ export function SettingsSkeleton() {
     <SkeletonPage title="Settings" backAction>
       <Layout>
         {[3, 6, 2, 5].map((lines, i) => (
-          <Layout.AnnotatedSection key={i} title={<SkeletonDisplayText size="small" />} description={<SkeletonBodyText lines={2} />}>
+          <Layout.AnnotatedSection
+            key={i}
+            title={<SkeletonDisplayText size="small" />}
+            description={<SkeletonBodyText lines={2} />}
+          >
             <Card>
               <SkeletonBodyText lines={lines} />
             </Card>

@@ -24,7 +24,15 @@ import {
 } from "@shopify/polaris";
 import { authenticateShop } from "../admin/context.server";
 import { bucketFor, periodParams, resolvePeriod } from "../admin/period";
-import { copyRows, parseSort, sortRows, toTsv, visibleColumns, type ColumnKey, type ReportRow } from "../admin/report-table";
+import {
+  copyRows,
+  parseSort,
+  sortRows,
+  toTsv,
+  visibleColumns,
+  type ColumnKey,
+  type ReportRow,
+} from "../admin/report-table";
 import { shopDataPresence } from "../data/onboarding.server";
 import { campaignReport, revenueSeries } from "../reports/campaigns.server";
 import { readSettings } from "../settings/settings.server";
@@ -75,7 +83,10 @@ export default function ReportsPage() {
   const showRevenue = enabled && params.get("revenue") === "1";
   const columns = visibleColumns(showRevenue);
   const sort = parseSort(params.get("sort"), params.get("dir"), showRevenue);
-  const rows = useMemo(() => sortRows(report.campaigns as ReportRow[], sort.key, sort.direction), [report.campaigns, sort.key, sort.direction]);
+  const rows = useMemo(
+    () => sortRows(report.campaigns as ReportRow[], sort.key, sort.direction),
+    [report.campaigns, sort.key, sort.direction],
+  );
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const page = Math.min(pages, Math.max(1, Number(params.get("page")) || 1));
   const pageRows = rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -95,7 +106,11 @@ export default function ReportsPage() {
 
   const onCopy = async () => {
     const ok = await copyText(toTsv(copyRows(rows, showRevenue, report.currency)));
-    setToast(ok ? { content: `Copied ${rows.length} ${rows.length === 1 ? "row" : "rows"}` } : { content: "Could not copy", error: true });
+    setToast(
+      ok
+        ? { content: `Copied ${rows.length} ${rows.length === 1 ? "row" : "rows"}` }
+        : { content: "Could not copy", error: true },
+    );
   };
 
   const onExport = async () => {
@@ -109,7 +124,8 @@ export default function ReportsPage() {
       const res = await fetch(`/app/reports/export?${q}`);
       if (!res.ok) throw new Error(String(res.status));
       const blob = await res.blob();
-      const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? "campaign-revenue.csv";
+      const name =
+        /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? "campaign-revenue.csv";
       const href = URL.createObjectURL(blob);
       const a = document.createElement("a");
       a.href = href;
@@ -150,20 +166,35 @@ export default function ReportsPage() {
         ) : (
           <>
             {!data.presence.hasEvents ? (
-              <Banner tone="warning" title="No campaign messages yet" action={{ content: "Connect a provider", url: "/app/settings#sources" }}>
-                <p>Orders are arriving. Connect your email or SMS provider so each order can be matched to the message that led to it.</p>
+              <Banner
+                tone="warning"
+                title="No campaign messages yet"
+                action={{ content: "Connect a provider", url: "/app/settings#sources" }}
+              >
+                <p>
+                  Orders are arriving. Connect your email or SMS provider so each order can be matched to the message
+                  that led to it.
+                </p>
               </Banner>
             ) : null}
             {!data.presence.hasOrders ? (
-              <Banner tone="warning" title="No orders yet" action={{ content: "Create an API key", url: "/app/settings#api-keys" }}>
+              <Banner
+                tone="warning"
+                title="No orders yet"
+                action={{ content: "Create an API key", url: "/app/settings#api-keys" }}
+              >
                 <p>
-                  Messages are arriving. New Shopify orders come in by themselves; earlier orders or orders from other systems can be sent
-                  to the API (POST /api/v1/orders).
+                  Messages are arriving. New Shopify orders come in by themselves; earlier orders or orders from other
+                  systems can be sent to the API (POST /api/v1/orders).
                 </p>
               </Banner>
             ) : null}
             {!enabled ? (
-              <Banner tone="info" title="Sales are hidden" action={{ content: "Open settings", url: "/app/settings#reports" }}>
+              <Banner
+                tone="info"
+                title="Sales are hidden"
+                action={{ content: "Open settings", url: "/app/settings#reports" }}
+              >
                 <p>“Show in reports sales made through campaigns” is off: reports show message statistics only.</p>
               </Banner>
             ) : null}
@@ -182,7 +213,11 @@ export default function ReportsPage() {
                   <Stat label="Purchases" value={enabled ? formatCount(s.purchases) : "—"} testId="stat-purchases">
                     {enabled ? "Orders the campaigns earned" : "Hidden in settings"}
                   </Stat>
-                  <Stat label="Average check" value={enabled ? formatMoney(s.average_check, report.currency) : "—"} testId="stat-average-check">
+                  <Stat
+                    label="Average check"
+                    value={enabled ? formatMoney(s.average_check, report.currency) : "—"}
+                    testId="stat-average-check"
+                  >
                     {enabled ? "Revenue per purchase" : "Hidden in settings"}
                   </Stat>
                   <Stat
@@ -194,10 +229,12 @@ export default function ReportsPage() {
                     {enabled ? (
                       <BlockStack gap="050">
                         <span>
-                          Gross {formatMoney(s.gross, report.currency)} · Refunded {formatMoney(s.refunded, report.currency)}
+                          Gross {formatMoney(s.gross, report.currency)} · Refunded{" "}
+                          {formatMoney(s.refunded, report.currency)}
                         </span>
                         <span data-testid="stat-share">
-                          {formatMoneyShare(s.revenue, s.store_revenue)} of store revenue ({formatMoney(s.store_revenue, report.currency)})
+                          {formatMoneyShare(s.revenue, s.store_revenue)} of store revenue (
+                          {formatMoney(s.store_revenue, report.currency)})
                         </span>
                       </BlockStack>
                     ) : (
@@ -232,12 +269,27 @@ export default function ReportsPage() {
                         Campaigns
                       </Text>
                       <InlineStack gap="200" blockAlign="center">
-                        <Tooltip content={enabled ? (showRevenue ? "Hide revenue columns" : "Show revenue columns") : "Sales are hidden in settings"}>
+                        <Tooltip
+                          content={
+                            enabled
+                              ? showRevenue
+                                ? "Hide revenue columns"
+                                : "Show revenue columns"
+                              : "Sales are hidden in settings"
+                          }
+                        >
                           <Button
                             pressed={showRevenue}
                             disabled={!enabled}
                             accessibilityLabel="Show revenue columns"
-                            onClick={() => update({ revenue: showRevenue ? null : "1", ...(showRevenue && ["purchases", "average_check", "revenue"].includes(sort.key) ? { sort: null, dir: null } : {}) })}
+                            onClick={() =>
+                              update({
+                                revenue: showRevenue ? null : "1",
+                                ...(showRevenue && ["purchases", "average_check", "revenue"].includes(sort.key)
+                                  ? { sort: null, dir: null }
+                                  : {}),
+                              })
+                            }
                           >
                             $
                           </Button>
@@ -270,7 +322,14 @@ export default function ReportsPage() {
                       <EmptyState
                         heading="No campaigns in this period"
                         image={NO_RESULTS_ILLUSTRATION}
-                        action={data.period.key !== "last90" ? { content: "Show the last 90 days", onAction: () => update({ period: "last90", start: null, end: null, page: null }) } : undefined}
+                        action={
+                          data.period.key !== "last90"
+                            ? {
+                                content: "Show the last 90 days",
+                                onAction: () => update({ period: "last90", start: null, end: null, page: null }),
+                              }
+                            : undefined
+                        }
                       >
                         <p>No messages were sent and no purchases were attributed between these dates.</p>
                       </EmptyState>
@@ -291,10 +350,19 @@ export default function ReportsPage() {
                       <IndexTable.Row id={row.id} key={row.id} position={i}>
                         {smDown ? (
                           <IndexTable.Cell>
-                            <CondensedRow row={row} showRevenue={showRevenue} currency={report.currency} periodQuery={periodQuery} />
+                            <CondensedRow
+                              row={row}
+                              showRevenue={showRevenue}
+                              currency={report.currency}
+                              periodQuery={periodQuery}
+                            />
                           </IndexTable.Cell>
                         ) : (
-                          columns.map((c) => <IndexTable.Cell key={c.key}>{cell(row, c.key, report.currency, periodQuery)}</IndexTable.Cell>)
+                          columns.map((c) => (
+                            <IndexTable.Cell key={c.key}>
+                              {cell(row, c.key, report.currency, periodQuery)}
+                            </IndexTable.Cell>
+                          ))
                         )}
                       </IndexTable.Row>
                     ))}
@@ -306,7 +374,9 @@ export default function ReportsPage() {
         )}
         <Box paddingBlockEnd="400" />
       </BlockStack>
-      {toast ? <Toast content={toast.content} error={toast.error} onDismiss={() => setToast(null)} duration={3000} /> : null}
+      {toast ? (
+        <Toast content={toast.content} error={toast.error} onDismiss={() => setToast(null)} duration={3000} />
+      ) : null}
     </Page>
   );
 }
@@ -327,7 +397,11 @@ function cell(row: ReportRow, key: ColumnKey, currency: string, periodQuery: str
         </BlockStack>
       );
     case "channel":
-      return <Badge tone={row.channel === "email" ? "info" : row.channel === "sms" ? "success" : undefined}>{channelLabel(row.channel)}</Badge>;
+      return (
+        <Badge tone={row.channel === "email" ? "info" : row.channel === "sms" ? "success" : undefined}>
+          {channelLabel(row.channel)}
+        </Badge>
+      );
     case "average_check":
     case "revenue":
       return (
@@ -345,7 +419,17 @@ function cell(row: ReportRow, key: ColumnKey, currency: string, periodQuery: str
 }
 
 /** One campaign on a narrow screen: name and channel, then its figures as a line of text. */
-function CondensedRow({ row, showRevenue, currency, periodQuery }: { row: ReportRow; showRevenue: boolean; currency: string; periodQuery: string }) {
+function CondensedRow({
+  row,
+  showRevenue,
+  currency,
+  periodQuery,
+}: {
+  row: ReportRow;
+  showRevenue: boolean;
+  currency: string;
+  periodQuery: string;
+}) {
   return (
     <BlockStack gap="100">
       <InlineStack align="space-between" blockAlign="start" gap="200" wrap={false}>
@@ -353,19 +437,32 @@ function CondensedRow({ row, showRevenue, currency, periodQuery }: { row: Report
         {cell(row, "channel", currency, periodQuery)}
       </InlineStack>
       <Text as="p" variant="bodySm" tone="subdued">
-        {formatCount(row.sent)} sent · {formatCount(row.delivered)} delivered · {formatCount(row.opened)} opened · {formatCount(row.clicked)} clicked
+        {formatCount(row.sent)} sent · {formatCount(row.delivered)} delivered · {formatCount(row.opened)} opened ·{" "}
+        {formatCount(row.clicked)} clicked
       </Text>
       {showRevenue ? (
         <Text as="p" variant="bodySm">
-          <strong>{formatMoney(row.revenue, currency)}</strong> from {formatCount(row.purchases)} {row.purchases === 1 ? "purchase" : "purchases"} · average{" "}
-          {formatMoney(row.average_check, currency)}
+          <strong>{formatMoney(row.revenue, currency)}</strong> from {formatCount(row.purchases)}{" "}
+          {row.purchases === 1 ? "purchase" : "purchases"} · average {formatMoney(row.average_check, currency)}
         </Text>
       ) : null}
     </BlockStack>
   );
 }
 
-function Stat({ label, value, children, testId, emphasis }: { label: string; value: string; children?: ReactNode; testId: string; emphasis?: boolean }) {
+function Stat({
+  label,
+  value,
+  children,
+  testId,
+  emphasis,
+}: {
+  label: string;
+  value: string;
+  children?: ReactNode;
+  testId: string;
+  emphasis?: boolean;
+}) {
   return (
     <Card>
       <BlockStack gap="200">
@@ -398,12 +495,12 @@ function Onboarding() {
           <p>Campaign revenue matches each order to the last email or SMS that led to it. It needs two things:</p>
           <List type="number">
             <List.Item>
-              <strong>Orders.</strong> New Shopify orders arrive by themselves now that the app is installed. Orders from before, or from
-              other systems, can be sent to the API (POST /api/v1/orders).
+              <strong>Orders.</strong> New Shopify orders arrive by themselves now that the app is installed. Orders
+              from before, or from other systems, can be sent to the API (POST /api/v1/orders).
             </List.Item>
             <List.Item>
-              <strong>Messages.</strong> In Settings › Event sources, copy the webhook URL for SendGrid, Mailgun, Postmark, Amazon SES or
-              Twilio into your provider, or send events to the API (POST /api/v1/events).
+              <strong>Messages.</strong> In Settings › Event sources, copy the webhook URL for SendGrid, Mailgun,
+              Postmark, Amazon SES or Twilio into your provider, or send events to the API (POST /api/v1/events).
             </List.Item>
           </List>
           <p>Figures appear here within seconds of the first matching order.</p>
@@ -415,7 +512,9 @@ function Onboarding() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  const detail = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : "The report could not be loaded.";
+  const detail = isRouteErrorResponse(error)
+    ? `${error.status} ${error.statusText}`
+    : "The report could not be loaded.";
   return (
     <Page title="Campaign revenue">
       <Banner tone="critical" title="Something went wrong">

@@ -26,7 +26,9 @@ import { PeriodPicker } from "../components/PeriodPicker";
 import { channelLabel, formatCount, formatDateTime, formatMoney, formatShare } from "../components/format";
 import { NO_RESULTS_ILLUSTRATION } from "../components/illustrations";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.campaign.name ?? "Campaign"} · Campaign revenue` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.campaign.name ?? "Campaign"} · Campaign revenue` },
+];
 
 const ORDERS_PAGE_SIZE = 25;
 
@@ -38,7 +40,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     readSettings(shop.id),
     campaignDetail(shop.id, params.id ?? "", { from: period.from, to: period.to }),
   ]);
-  if (!campaign) throw new Response("This campaign is unknown to your store.", { status: 404, statusText: "Campaign not found" });
+  if (!campaign)
+    throw new Response("This campaign is unknown to your store.", { status: 404, statusText: "Campaign not found" });
   return {
     period: { key: period.key, start: period.start, end: period.end, timeZone: period.timeZone, error: period.error },
     enabled: settings.enabled,
@@ -67,14 +70,20 @@ export default function CampaignPage() {
   return (
     <Page
       title={campaign.name}
-      titleMetadata={<Badge tone={campaign.channel === "email" ? "info" : "success"}>{channelLabel(campaign.channel)}</Badge>}
+      titleMetadata={
+        <Badge tone={campaign.channel === "email" ? "info" : "success"}>{channelLabel(campaign.channel)}</Badge>
+      }
       subtitle={`Campaign ID ${campaign.id}`}
       backAction={{ content: "Campaign revenue", url: back }}
     >
       <BlockStack gap="400">
         <AttributionProgress status={attribution} />
         {!enabled ? (
-          <Banner tone="info" title="Sales are hidden" action={{ content: "Open settings", url: "/app/settings#reports" }}>
+          <Banner
+            tone="info"
+            title="Sales are hidden"
+            action={{ content: "Open settings", url: "/app/settings#reports" }}
+          >
             <p>“Show in reports sales made through campaigns” is off: this page shows message statistics only.</p>
           </Banner>
         ) : null}
@@ -86,12 +95,30 @@ export default function CampaignPage() {
         <Layout>
           <Layout.Section>
             <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
-              <Stat label="Purchases" value={enabled ? formatCount(campaign.purchases) : "—"} testId="campaign-purchases" />
-              <Stat label="Revenue" value={enabled ? formatMoney(campaign.revenue, currency) : "—"} testId="campaign-revenue">
-                {enabled ? `Gross ${formatMoney(campaign.gross, currency)} · Refunded ${formatMoney(campaign.refunded, currency)}` : null}
+              <Stat
+                label="Purchases"
+                value={enabled ? formatCount(campaign.purchases) : "—"}
+                testId="campaign-purchases"
+              />
+              <Stat
+                label="Revenue"
+                value={enabled ? formatMoney(campaign.revenue, currency) : "—"}
+                testId="campaign-revenue"
+              >
+                {enabled
+                  ? `Gross ${formatMoney(campaign.gross, currency)} · Refunded ${formatMoney(campaign.refunded, currency)}`
+                  : null}
               </Stat>
-              <Stat label="Average check" value={enabled ? formatMoney(campaign.average_check, currency) : "—"} testId="campaign-average-check" />
-              <Stat label="Revenue per message" value={enabled ? perMessage(campaign.revenue, campaign.sent, currency) : "—"} testId="campaign-per-message">
+              <Stat
+                label="Average check"
+                value={enabled ? formatMoney(campaign.average_check, currency) : "—"}
+                testId="campaign-average-check"
+              />
+              <Stat
+                label="Revenue per message"
+                value={enabled ? perMessage(campaign.revenue, campaign.sent, currency) : "—"}
+                testId="campaign-per-message"
+              >
                 {enabled ? `${formatCount(campaign.sent)} sent` : null}
               </Stat>
             </InlineGrid>
@@ -106,8 +133,8 @@ export default function CampaignPage() {
                   <span data-testid="sale-formula">{campaign.sale_formula}</span>
                 </Text>
                 <Text as="p" variant="bodySm" tone="subdued">
-                  An order goes to the last message sent that qualifies, so no order is counted twice. Refunds lower the revenue of the
-                  period the order was placed in.
+                  An order goes to the last message sent that qualifies, so no order is counted twice. Refunds lower the
+                  revenue of the period the order was placed in.
                 </Text>
                 <Box>
                   <Link url="/app/settings#rules">Change the rules</Link>
@@ -132,7 +159,8 @@ export default function CampaignPage() {
               ]}
             />
             <Text as="p" variant="bodySm" tone="subdued">
-              Messages sent in this period, by the furthest event recorded for each. SMS providers usually report no opens.
+              Messages sent in this period, by the furthest event recorded for each. SMS providers usually report no
+              opens.
             </Text>
           </BlockStack>
         </Card>
@@ -152,7 +180,9 @@ export default function CampaignPage() {
             {campaign.orders_truncated ? (
               <Box paddingInline="400" paddingBlockEnd="300">
                 <Banner tone="info">
-                  <p>The first {formatCount(orders.length)} orders are listed; choose a shorter period to see the others.</p>
+                  <p>
+                    The first {formatCount(orders.length)} orders are listed; choose a shorter period to see the others.
+                  </p>
                 </Banner>
               </Box>
             ) : null}
@@ -188,7 +218,12 @@ export default function CampaignPage() {
               {pageOrders.map((o, i) => (
                 <IndexTable.Row id={o.id} key={o.id} position={i}>
                   <IndexTable.Cell>
-                    <Link url={`shopify:admin/orders/${encodeURIComponent(o.id)}`} target="_top" removeUnderline accessibilityLabel={`Open order ${o.id} in Shopify admin`}>
+                    <Link
+                      url={`shopify:admin/orders/${encodeURIComponent(o.id)}`}
+                      target="_top"
+                      removeUnderline
+                      accessibilityLabel={`Open order ${o.id} in Shopify admin`}
+                    >
                       {o.id}
                     </Link>
                   </IndexTable.Cell>
@@ -199,7 +234,12 @@ export default function CampaignPage() {
                     </Text>
                   </IndexTable.Cell>
                   <IndexTable.Cell>
-                    <Text as="span" alignment="end" numeric tone={o.refunded !== "0" && Number(o.refunded) > 0 ? "critical" : undefined}>
+                    <Text
+                      as="span"
+                      alignment="end"
+                      numeric
+                      tone={o.refunded !== "0" && Number(o.refunded) > 0 ? "critical" : undefined}
+                    >
                       {formatMoney(o.refunded, currency)}
                     </Text>
                   </IndexTable.Cell>
@@ -225,7 +265,17 @@ function perMessage(revenue: string, sent: number, currency: string): string {
   return formatMoney((Number(revenue) / sent).toFixed(4), currency);
 }
 
-function Stat({ label, value, children, testId }: { label: string; value: string; children?: ReactNode; testId: string }) {
+function Stat({
+  label,
+  value,
+  children,
+  testId,
+}: {
+  label: string;
+  value: string;
+  children?: ReactNode;
+  testId: string;
+}) {
   return (
     <Card>
       <BlockStack gap="200">
@@ -264,20 +314,33 @@ function Funnel({ steps }: { steps: { label: string; value: number }[] }) {
                 <span data-testid={`funnel-${step.label.toLowerCase()}`}>{formatCount(step.value)}</span>
                 <Text as="span" tone="subdued" variant="bodySm">
                   {" "}
-                  {i === 0 ? "" : `· ${formatShare(step.value, top)} of sent${prev !== null && i > 1 ? ` · ${formatShare(step.value, prev)} of ${steps[i - 1]!.label.toLowerCase()}` : ""}`}
+                  {i === 0
+                    ? ""
+                    : `· ${formatShare(step.value, top)} of sent${prev !== null && i > 1 ? ` · ${formatShare(step.value, prev)} of ${steps[i - 1]!.label.toLowerCase()}` : ""}`}
                 </Text>
               </Text>
             </InlineStack>
             <div
               aria-hidden="true"
-              style={{ marginTop: 6, height: 10, borderRadius: 5, background: "var(--p-color-bg-fill-secondary, #f1f1f1)", overflow: "hidden" }}
+              style={{
+                marginTop: 6,
+                height: 10,
+                borderRadius: 5,
+                background: "var(--p-color-bg-fill-secondary, #f1f1f1)",
+                overflow: "hidden",
+              }}
             >
               <div
                 style={{
                   width: `${pct}%`,
                   height: "100%",
                   borderRadius: 5,
-                  background: i === steps.length - 1 && step.label === "Purchased" ? "#1a7f4b" : focus === i ? "#1f5199" : "#2c6ecb",
+                  background:
+                    i === steps.length - 1 && step.label === "Purchased"
+                      ? "#1a7f4b"
+                      : focus === i
+                        ? "#1f5199"
+                        : "#2c6ecb",
                   transition: "width 200ms",
                 }}
               />
@@ -293,7 +356,10 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   return (
-    <Page title={notFound ? "Campaign not found" : "Campaign"} backAction={{ content: "Campaign revenue", url: "/app" }}>
+    <Page
+      title={notFound ? "Campaign not found" : "Campaign"}
+      backAction={{ content: "Campaign revenue", url: "/app" }}
+    >
       {notFound ? (
         <Card>
           <EmptyState

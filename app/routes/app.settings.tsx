@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useFetcher, useFetchers, useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
 import {
@@ -37,7 +37,8 @@ export const meta: MetaFunction = () => [{ title: "Settings · Campaign revenue"
 const PROVIDER_INFO = {
   sendgrid: {
     name: "SendGrid",
-    where: "Settings › Mail Settings › Event Webhook. Turn on Signed Event Webhook and paste its verification key here.",
+    where:
+      "Settings › Mail Settings › Event Webhook. Turn on Signed Event Webhook and paste its verification key here.",
     fields: [{ name: "public_key", label: "Verification key", multiline: true }],
   },
   mailgun: {
@@ -47,7 +48,8 @@ const PROVIDER_INFO = {
   },
   postmark: {
     name: "Postmark",
-    where: "Servers › your server › Webhooks: add this URL with basic authentication, and enter the same credentials here.",
+    where:
+      "Servers › your server › Webhooks: add this URL with basic authentication, and enter the same credentials here.",
     fields: [
       { name: "username", label: "Basic auth username", multiline: false },
       { name: "password", label: "Basic auth password", multiline: false },
@@ -55,12 +57,14 @@ const PROVIDER_INFO = {
   },
   ses: {
     name: "Amazon SES",
-    where: "Publish events through an SNS topic with an HTTPS subscription to this URL. SNS signs every message; the app verifies it.",
+    where:
+      "Publish events through an SNS topic with an HTTPS subscription to this URL. SNS signs every message; the app verifies it.",
     fields: [],
   },
   twilio: {
     name: "Twilio",
-    where: "Use this URL as the status callback of your messages, with ?campaign_id=…&campaign_name=… added. Requests are checked with your auth token.",
+    where:
+      "Use this URL as the status callback of your messages, with ?campaign_id=…&campaign_name=… added. Requests are checked with your auth token.",
     fields: [{ name: "auth_token", label: "Auth token", multiline: false }],
   },
 } as const;
@@ -75,7 +79,10 @@ const EVENT_LABELS: Record<StageEvent, string> = {
 
 function currencyOptions() {
   const names = new Intl.DisplayNames(["en"], { type: "currency" });
-  return Intl.supportedValuesOf("currency").map((code) => ({ value: code, label: `${code} — ${names.of(code) ?? code}` }));
+  return Intl.supportedValuesOf("currency").map((code) => ({
+    value: code,
+    label: `${code} — ${names.of(code) ?? code}`,
+  }));
 }
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -109,7 +116,11 @@ type ActionResult =
   | { ok: true; intent: string; message: string; key?: { key: string; prefix: string } }
   | { ok: false; intent: string; message: string; errors: Record<string, string> };
 
-function fail(intent: string, errors: Record<string, string>, message = "Some fields need your attention."): ActionResult {
+function fail(
+  intent: string,
+  errors: Record<string, string>,
+  message = "Some fields need your attention.",
+): ActionResult {
   return { ok: false, intent, message, errors };
 }
 
@@ -132,7 +143,12 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
   switch (intent) {
     case "enabled": {
       const enabled = field("enabled") === "true";
-      return applyPatch(shop.id, intent, { enabled }, enabled ? "Campaign sales are shown in reports" : "Campaign sales are hidden");
+      return applyPatch(
+        shop.id,
+        intent,
+        { enabled },
+        enabled ? "Campaign sales are shown in reports" : "Campaign sales are hidden",
+      );
     }
     case "rules": {
       const channels: Record<string, { event: string; window_hours: number }> = {};
@@ -140,11 +156,12 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
       for (const c of CHANNELS) {
         const raw = field(`${c}.window_hours`).trim();
         const hours = /^\d+$/.test(raw) ? Number(raw) : NaN;
-        if (!Number.isInteger(hours)) errors[`channels.${c}.window_hours`] = `must be a whole number of hours from 1 to ${MAX_WINDOW_HOURS}`;
+        if (!Number.isInteger(hours))
+          errors[`channels.${c}.window_hours`] = `must be a whole number of hours from 1 to ${MAX_WINDOW_HOURS}`;
         channels[c] = { event: field(`${c}.event`), window_hours: hours };
       }
       if (Object.keys(errors).length) return fail(intent, errors);
-      let tags: unknown = [];
+      let tags: unknown;
       try {
         tags = JSON.parse(field("excluded_tags") || "[]");
       } catch {
@@ -167,7 +184,12 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
         return applyPatch(shop.id, intent, { providers: { [provider]: null } }, `${info.name} verification removed`);
       }
       const secret = Object.fromEntries(info.fields.map((f) => [f.name, field(f.name)]));
-      const result = await applyPatch(shop.id, intent, { providers: { [provider]: secret } }, `${info.name} verification saved`);
+      const result = await applyPatch(
+        shop.id,
+        intent,
+        { providers: { [provider]: secret } },
+        `${info.name} verification saved`,
+      );
       if (!result.ok) {
         // Field errors come back as providers.<name>.<field>; show them on the form's own field names.
         result.errors = Object.fromEntries(
@@ -183,7 +205,9 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     }
     case "revoke-key": {
       const ok = await revokeApiKey(shop.id, field("id"));
-      return ok ? { ok: true, intent, message: "API key revoked" } : fail(intent, { id: "This key is unknown or already revoked." }, "This key is unknown or already revoked.");
+      return ok
+        ? { ok: true, intent, message: "API key revoked" }
+        : fail(intent, { id: "This key is unknown or already revoked." }, "This key is unknown or already revoked.");
     }
     default:
       return fail(intent, {}, "Unknown action.");
@@ -263,20 +287,25 @@ export default function SettingsPage() {
         </Layout>
         <Box paddingBlockEnd="800" />
       </BlockStack>
-      {toast ? <Toast content={toast.content} error={toast.error} onDismiss={() => setToast(null)} duration={4000} /> : null}
+      {toast ? (
+        <Toast content={toast.content} error={toast.error} onDismiss={() => setToast(null)} duration={4000} />
+      ) : null}
     </Page>
   );
 }
 
 /** Calls `notify` once per completed submission of this fetcher. */
-function useFetcherResult(fetcher: ReturnType<typeof useFetcher<typeof action>>, notify: (m: string, e?: boolean) => void) {
-  const [seen, setSeen] = useState<unknown>(null);
+function useFetcherResult(
+  fetcher: ReturnType<typeof useFetcher<typeof action>>,
+  notify: (m: string, e?: boolean) => void,
+) {
+  const seen = useRef<unknown>(null);
   useEffect(() => {
-    if (fetcher.state === "idle" && fetcher.data && fetcher.data !== seen) {
-      setSeen(fetcher.data);
+    if (fetcher.state === "idle" && fetcher.data && fetcher.data !== seen.current) {
+      seen.current = fetcher.data;
       notify(fetcher.data.message, !fetcher.data.ok);
     }
-  }, [fetcher.state, fetcher.data, seen, notify]);
+  }, [fetcher.state, fetcher.data, notify]);
   return fetcher.data && !fetcher.data.ok ? fetcher.data.errors : {};
 }
 
@@ -317,13 +346,23 @@ function EnabledCard({ enabled, notify }: { enabled: boolean; notify: (m: string
   );
 }
 
-function RulesCard({ settings, notify }: { settings: LoaderData["settings"]; notify: (m: string, e?: boolean) => void }) {
+function RulesCard({
+  settings,
+  notify,
+}: {
+  settings: LoaderData["settings"];
+  notify: (m: string, e?: boolean) => void;
+}) {
   const fetcher = useFetcher<typeof action>();
   const errors = useFetcherResult(fetcher, notify);
-  const [channels, setChannels] = useState(() =>
-    Object.fromEntries(
-      CHANNELS.map((c) => [c, { event: settings.channels[c].event, window: String(settings.channels[c].window_hours) }]),
-    ) as Record<Channel, { event: StageEvent; window: string }>,
+  const [channels, setChannels] = useState(
+    () =>
+      Object.fromEntries(
+        CHANNELS.map((c) => [
+          c,
+          { event: settings.channels[c].event, window: String(settings.channels[c].window_hours) },
+        ]),
+      ) as Record<Channel, { event: StageEvent; window: string }>,
   );
   const [tags, setTags] = useState<string[]>(settings.excluded_tags);
   const [tagInput, setTagInput] = useState("");
@@ -332,7 +371,9 @@ function RulesCard({ settings, notify }: { settings: LoaderData["settings"]; not
 
   const dirty =
     CHANNELS.some(
-      (c) => channels[c].event !== settings.channels[c].event || channels[c].window !== String(settings.channels[c].window_hours),
+      (c) =>
+        channels[c].event !== settings.channels[c].event ||
+        channels[c].window !== String(settings.channels[c].window_hours),
     ) ||
     ignoreMachine !== settings.ignore_machine_opens ||
     tags.join("\u0000") !== settings.excluded_tags.join("\u0000");
@@ -388,7 +429,9 @@ function RulesCard({ settings, notify }: { settings: LoaderData["settings"]; not
           </FormLayout.Group>
         </FormLayout>
         <Text as="p" variant="bodySm" tone="subdued">
-          {valid ? saleFormula({ event: channels[c].event, window_hours: hours }) : `Enter 1 to ${MAX_WINDOW_HOURS} hours (90 days).`}
+          {valid
+            ? saleFormula({ event: channels[c].event, window_hours: hours })
+            : `Enter 1 to ${MAX_WINDOW_HOURS} hours (90 days).`}
         </Text>
       </BlockStack>
     );
@@ -449,7 +492,11 @@ function RulesCard({ settings, notify }: { settings: LoaderData["settings"]; not
           {tags.length ? (
             <InlineStack gap="200" wrap>
               {tags.map((t) => (
-                <Tag key={t} onRemove={() => setTags(tags.filter((x) => x !== t))} accessibilityLabel={`Remove tag ${t}`}>
+                <Tag
+                  key={t}
+                  onRemove={() => setTags(tags.filter((x) => x !== t))}
+                  accessibilityLabel={`Remove tag ${t}`}
+                >
                   {t}
                 </Tag>
               ))}
@@ -465,7 +512,12 @@ function RulesCard({ settings, notify }: { settings: LoaderData["settings"]; not
           <Text as="p" variant="bodySm" tone="subdued">
             Saving re-attributes every order of your history.
           </Text>
-          <Button variant="primary" onClick={save} loading={fetcher.state !== "idle"} disabled={!dirty && !tagInput.trim()}>
+          <Button
+            variant="primary"
+            onClick={save}
+            loading={fetcher.state !== "idle"}
+            disabled={!dirty && !tagInput.trim()}
+          >
             Save rules
           </Button>
         </InlineStack>
@@ -493,7 +545,13 @@ function CurrencyCard({
   return (
     <Card>
       <BlockStack gap="300">
-        <Select label="Revenue currency" options={withCurrent} value={value} onChange={setValue} error={errors.currency} />
+        <Select
+          label="Revenue currency"
+          options={withCurrent}
+          value={value}
+          onChange={setValue}
+          error={errors.currency}
+        />
         <Text as="p" variant="bodySm" tone="subdued">
           Changing the currency re-attributes your whole history: orders in other currencies stop counting.
         </Text>
@@ -528,13 +586,14 @@ function ProviderCard({
   const errors = useFetcherResult(fetcher, notify);
   const [values, setValues] = useState<Record<string, string>>({});
   const [editing, setEditing] = useState(false);
-  const saved = fetcher.state === "idle" && fetcher.data?.ok;
-  useEffect(() => {
-    if (saved) {
-      setValues({});
-      setEditing(false);
-    }
-  }, [saved]);
+  // After a successful save the secret fields empty and close (state adjusted during render).
+  const savedResult = fetcher.state === "idle" && fetcher.data?.ok ? fetcher.data : null;
+  const [handled, setHandled] = useState<unknown>(null);
+  if (savedResult && savedResult !== handled) {
+    setHandled(savedResult);
+    setValues({});
+    setEditing(false);
+  }
 
   const fields = info.fields as readonly { name: string; label: string; multiline: boolean }[];
   return (
@@ -575,7 +634,9 @@ function ProviderCard({
                 variant="primary"
                 loading={fetcher.state !== "idle" && fetcher.formData?.get("op") === "save"}
                 disabled={fields.some((f) => !(values[f.name] ?? "").trim())}
-                onClick={() => fetcher.submit({ intent: "provider", provider, op: "save", ...values }, { method: "post" })}
+                onClick={() =>
+                  fetcher.submit({ intent: "provider", provider, op: "save", ...values }, { method: "post" })
+                }
               >
                 {configured ? "Replace" : "Save"}
               </Button>
@@ -722,7 +783,9 @@ function ApiKeysCard({
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  const message = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : "The settings could not be loaded.";
+  const message = isRouteErrorResponse(error)
+    ? `${error.status} ${error.statusText}`
+    : "The settings could not be loaded.";
   return (
     <Page title="Settings" backAction={{ content: "Reports", url: "/app" }}>
       <Banner tone="critical" title="Something went wrong">

@@ -30,8 +30,46 @@ function rng(seed: number) {
   };
 }
 
-const FIRST = ["Ava", "Liam", "Mia", "Noah", "Emma", "Lucas", "Zoe", "Ethan", "Chloe", "Mason", "Ivy", "Leo", "Nora", "Owen", "Ruby", "Eli", "Isla", "Jack", "Maya", "Theo"];
-const LAST = ["Smith", "Garcia", "Chen", "Patel", "Nguyen", "Kim", "Brown", "Lopez", "Muller", "Rossi", "Silva", "Khan", "Haddad", "Novak", "Okafor", "Berg"];
+const FIRST = [
+  "Ava",
+  "Liam",
+  "Mia",
+  "Noah",
+  "Emma",
+  "Lucas",
+  "Zoe",
+  "Ethan",
+  "Chloe",
+  "Mason",
+  "Ivy",
+  "Leo",
+  "Nora",
+  "Owen",
+  "Ruby",
+  "Eli",
+  "Isla",
+  "Jack",
+  "Maya",
+  "Theo",
+];
+const LAST = [
+  "Smith",
+  "Garcia",
+  "Chen",
+  "Patel",
+  "Nguyen",
+  "Kim",
+  "Brown",
+  "Lopez",
+  "Muller",
+  "Rossi",
+  "Silva",
+  "Khan",
+  "Haddad",
+  "Novak",
+  "Okafor",
+  "Berg",
+];
 
 interface Customer {
   id: string;
@@ -53,19 +91,162 @@ interface CampaignPlan {
 }
 
 const CAMPAIGNS: CampaignPlan[] = [
-  { id: "em-winter-clearance", name: "Winter clearance — up to 50% off", channel: "email", daysAgo: 86, hour: 10, audience: 1500, openRate: 0.42, clickRate: 0.16, buyRate: 0.3, tags: ["promo"] },
-  { id: "em-new-arrivals-1", name: "New arrivals: spring collection", channel: "email", daysAgo: 74, hour: 9, audience: 1300, openRate: 0.38, clickRate: 0.12, buyRate: 0.22, tags: ["newsletter"] },
-  { id: "sms-flash-48h", name: "Flash sale 48h (SMS)", channel: "sms", daysAgo: 66, hour: 12, audience: 650, openRate: 0, clickRate: 0.11, buyRate: 0.35, tags: ["promo"] },
-  { id: "em-loyalty-double-points", name: "Loyalty: double points weekend", channel: "email", daysAgo: 58, hour: 8, audience: 1100, openRate: 0.45, clickRate: 0.14, buyRate: 0.28, tags: ["loyalty"] },
-  { id: "em-cart-reminder", name: "You left something behind", channel: "email", daysAgo: 51, hour: 18, audience: 800, openRate: 0.52, clickRate: 0.2, buyRate: 0.4, tags: ["automation"] },
-  { id: "sms-restock-alert", name: "Back in stock alert (SMS)", channel: "sms", daysAgo: 44, hour: 11, audience: 500, openRate: 0, clickRate: 0.14, buyRate: 0.32, tags: ["automation"] },
-  { id: "em-mothers-day", name: "Mother's Day gift guide", channel: "email", daysAgo: 37, hour: 9, audience: 1700, openRate: 0.4, clickRate: 0.13, buyRate: 0.26, tags: ["promo", "seasonal"] },
-  { id: "em-new-arrivals-2", name: "New arrivals: summer essentials", channel: "email", daysAgo: 27, hour: 10, audience: 1400, openRate: 0.37, clickRate: 0.1, buyRate: 0.2, tags: ["newsletter"] },
-  { id: "sms-vip-early-access", name: "VIP early access (SMS)", channel: "sms", daysAgo: 20, hour: 17, audience: 420, openRate: 0, clickRate: 0.18, buyRate: 0.38, tags: ["loyalty"] },
-  { id: "em-summer-sale", name: "Summer sale starts now", channel: "email", daysAgo: 12, hour: 9, audience: 1800, openRate: 0.44, clickRate: 0.15, buyRate: 0.3, tags: ["promo"] },
-  { id: "sms-last-chance", name: "Last chance: summer sale ends tonight (SMS)", channel: "sms", daysAgo: 9, hour: 15, audience: 600, openRate: 0, clickRate: 0.12, buyRate: 0.34, tags: ["promo"] },
-  { id: "em-product-care", name: "How to care for your linen", channel: "email", daysAgo: 4, hour: 11, audience: 900, openRate: 0.33, clickRate: 0.07, buyRate: 0.12, tags: ["newsletter"] },
-  { id: "em-weekend-picks", name: "Weekend picks for you", channel: "email", daysAgo: 1, hour: 8, audience: 1000, openRate: 0.36, clickRate: 0.11, buyRate: 0.2, tags: ["newsletter"] },
+  {
+    id: "em-winter-clearance",
+    name: "Winter clearance — up to 50% off",
+    channel: "email",
+    daysAgo: 86,
+    hour: 10,
+    audience: 1500,
+    openRate: 0.42,
+    clickRate: 0.16,
+    buyRate: 0.3,
+    tags: ["promo"],
+  },
+  {
+    id: "em-new-arrivals-1",
+    name: "New arrivals: spring collection",
+    channel: "email",
+    daysAgo: 74,
+    hour: 9,
+    audience: 1300,
+    openRate: 0.38,
+    clickRate: 0.12,
+    buyRate: 0.22,
+    tags: ["newsletter"],
+  },
+  {
+    id: "sms-flash-48h",
+    name: "Flash sale 48h (SMS)",
+    channel: "sms",
+    daysAgo: 66,
+    hour: 12,
+    audience: 650,
+    openRate: 0,
+    clickRate: 0.11,
+    buyRate: 0.35,
+    tags: ["promo"],
+  },
+  {
+    id: "em-loyalty-double-points",
+    name: "Loyalty: double points weekend",
+    channel: "email",
+    daysAgo: 58,
+    hour: 8,
+    audience: 1100,
+    openRate: 0.45,
+    clickRate: 0.14,
+    buyRate: 0.28,
+    tags: ["loyalty"],
+  },
+  {
+    id: "em-cart-reminder",
+    name: "You left something behind",
+    channel: "email",
+    daysAgo: 51,
+    hour: 18,
+    audience: 800,
+    openRate: 0.52,
+    clickRate: 0.2,
+    buyRate: 0.4,
+    tags: ["automation"],
+  },
+  {
+    id: "sms-restock-alert",
+    name: "Back in stock alert (SMS)",
+    channel: "sms",
+    daysAgo: 44,
+    hour: 11,
+    audience: 500,
+    openRate: 0,
+    clickRate: 0.14,
+    buyRate: 0.32,
+    tags: ["automation"],
+  },
+  {
+    id: "em-mothers-day",
+    name: "Mother's Day gift guide",
+    channel: "email",
+    daysAgo: 37,
+    hour: 9,
+    audience: 1700,
+    openRate: 0.4,
+    clickRate: 0.13,
+    buyRate: 0.26,
+    tags: ["promo", "seasonal"],
+  },
+  {
+    id: "em-new-arrivals-2",
+    name: "New arrivals: summer essentials",
+    channel: "email",
+    daysAgo: 27,
+    hour: 10,
+    audience: 1400,
+    openRate: 0.37,
+    clickRate: 0.1,
+    buyRate: 0.2,
+    tags: ["newsletter"],
+  },
+  {
+    id: "sms-vip-early-access",
+    name: "VIP early access (SMS)",
+    channel: "sms",
+    daysAgo: 20,
+    hour: 17,
+    audience: 420,
+    openRate: 0,
+    clickRate: 0.18,
+    buyRate: 0.38,
+    tags: ["loyalty"],
+  },
+  {
+    id: "em-summer-sale",
+    name: "Summer sale starts now",
+    channel: "email",
+    daysAgo: 12,
+    hour: 9,
+    audience: 1800,
+    openRate: 0.44,
+    clickRate: 0.15,
+    buyRate: 0.3,
+    tags: ["promo"],
+  },
+  {
+    id: "sms-last-chance",
+    name: "Last chance: summer sale ends tonight (SMS)",
+    channel: "sms",
+    daysAgo: 9,
+    hour: 15,
+    audience: 600,
+    openRate: 0,
+    clickRate: 0.12,
+    buyRate: 0.34,
+    tags: ["promo"],
+  },
+  {
+    id: "em-product-care",
+    name: "How to care for your linen",
+    channel: "email",
+    daysAgo: 4,
+    hour: 11,
+    audience: 900,
+    openRate: 0.33,
+    clickRate: 0.07,
+    buyRate: 0.12,
+    tags: ["newsletter"],
+  },
+  {
+    id: "em-weekend-picks",
+    name: "Weekend picks for you",
+    channel: "email",
+    daysAgo: 1,
+    hour: 8,
+    audience: 1000,
+    openRate: 0.36,
+    clickRate: 0.11,
+    buyRate: 0.2,
+    tags: ["newsletter"],
+  },
 ];
 
 /** A transactional flow, sent every few days: many clicks right before purchases, excluded by its tag. */
@@ -102,7 +283,9 @@ export function buildDemoData(now: Date, seed = 20_261_127): DemoData {
     customers.push({
       id: String(7_100_000_000 + i),
       email: `${first}.${last}.${i}@example.com`.toLowerCase(),
-      phone: r.chance(0.6) ? `+1 (555) ${String(100 + (i % 900)).padStart(3, "0")}-${String(1000 + i).slice(-4)}` : null,
+      phone: r.chance(0.6)
+        ? `+1 (555) ${String(100 + (i % 900)).padStart(3, "0")}-${String(1000 + i).slice(-4)}`
+        : null,
     });
   }
   const phoneCustomers = customers.filter((c) => c.phone);
@@ -112,7 +295,11 @@ export function buildDemoData(now: Date, seed = 20_261_127): DemoData {
   const refunds: RefundInput[] = [];
   let orderSeq = 0;
 
-  const addOrder = (customer: Customer, time: Date, opts: { currency?: string; test?: boolean; cancelled?: boolean } = {}) => {
+  const addOrder = (
+    customer: Customer,
+    time: Date,
+    opts: { currency?: string; test?: boolean; cancelled?: boolean } = {},
+  ) => {
     if (time.getTime() >= nowMs - minutes(5)) return;
     orderSeq += 1;
     const id = String(5_200_000_000_000 + orderSeq);
@@ -158,7 +345,8 @@ export function buildDemoData(now: Date, seed = 20_261_127): DemoData {
     rates: { open: number; click: number },
   ): Date | null => {
     const messageId = `${plan.id}-${n}`;
-    const recipient = plan.channel === "email" ? { email: customer.email } : { phone: customer.phone, customerId: customer.id };
+    const recipient =
+      plan.channel === "email" ? { email: customer.email } : { phone: customer.phone, customerId: customer.id };
     const base = {
       channel: plan.channel,
       campaignId: plan.id,
@@ -184,7 +372,11 @@ export function buildDemoData(now: Date, seed = 20_261_127): DemoData {
     let clickAt: Date | null = null;
     if (plan.channel === "email") {
       // Privacy proxies open a share of mails at once: counted in statistics, never connect a sale.
-      if (r.chance(0.12)) push("opened", new Date(sentAt.getTime() + minutes(r.int(1, 3))), { externalId: `${messageId}:proxy-open`, machine: true });
+      if (r.chance(0.12))
+        push("opened", new Date(sentAt.getTime() + minutes(r.int(1, 3))), {
+          externalId: `${messageId}:proxy-open`,
+          machine: true,
+        });
       if (r.chance(rates.open)) {
         const openAt = new Date(sentAt.getTime() + minutes(r.int(5, 60 * 30)));
         if (push("opened", openAt) && r.chance(rates.click)) {
@@ -220,7 +412,10 @@ export function buildDemoData(now: Date, seed = 20_261_127): DemoData {
     for (let k = 0; k < count; k++) {
       const customer = r.pick(customers);
       const sentAt = at(day, r.int(7, 22), r.int(0, 59));
-      const clickAt = message(PASSWORD_RESET, customer, day * 100 + k, sentAt, [EXCLUDED_TAG, "transactional"], { open: 0.9, click: 0.8 });
+      const clickAt = message(PASSWORD_RESET, customer, day * 100 + k, sentAt, [EXCLUDED_TAG, "transactional"], {
+        open: 0.9,
+        click: 0.8,
+      });
       if (clickAt && r.chance(0.35)) addOrder(customer, new Date(clickAt.getTime() + minutes(r.int(5, 90))));
     }
   }
@@ -232,7 +427,11 @@ export function buildDemoData(now: Date, seed = 20_261_127): DemoData {
       const customer = r.pick(customers);
       const time = at(day, r.int(0, 23), r.int(0, 59));
       const roll = r.next();
-      addOrder(customer, time, roll < 0.01 ? { test: true } : roll < 0.025 ? { cancelled: true } : roll < 0.04 ? { currency: "CAD" } : {});
+      addOrder(
+        customer,
+        time,
+        roll < 0.01 ? { test: true } : roll < 0.025 ? { cancelled: true } : roll < 0.04 ? { currency: "CAD" } : {},
+      );
     }
   }
 

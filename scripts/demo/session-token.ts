@@ -40,11 +40,19 @@ export function signSessionToken(o: SessionTokenOptions): string {
 
 /** The `host` parameter Shopify admin adds: base64 of admin.shopify.com/store/<store>. */
 export function adminHost(shop: string): string {
-  return Buffer.from(`admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}`).toString("base64").replace(/=+$/, "");
+  return Buffer.from(`admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}`)
+    .toString("base64")
+    .replace(/=+$/, "");
 }
 
 /** `/app...?embedded=1&shop&host&id_token`: how Shopify admin opens an embedded app page. */
-export function embeddedUrl(baseUrl: string, path: string, token: string, shop: string, extra: Record<string, string> = {}): string {
+export function embeddedUrl(
+  baseUrl: string,
+  path: string,
+  token: string,
+  shop: string,
+  extra: Record<string, string> = {},
+): string {
   const url = new URL(path, baseUrl);
   for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, v);
   url.searchParams.set("embedded", "1");

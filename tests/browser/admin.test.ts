@@ -39,16 +39,29 @@ async function seed() {
   const T1 = Date.now() - 4 * DAY; // SMS campaign
   const T2 = Date.now() - 3 * DAY; // password resets (excluded tag)
   const events: unknown[] = [];
-  const ev = (id: string, type: string, time: string, extra: Record<string, unknown>) => events.push({ id, type, occurred_at: time, ...extra });
+  const ev = (id: string, type: string, time: string, extra: Record<string, unknown>) =>
+    events.push({ id, type, occurred_at: time, ...extra });
   for (let i = 0; i < 10; i++) {
-    const base = { channel: "email", campaign_id: "spring-promo", campaign_name: "Spring promo", message_id: `sp-${i}`, recipient: { email: `a${i}@shop.test` } };
+    const base = {
+      channel: "email",
+      campaign_id: "spring-promo",
+      campaign_name: "Spring promo",
+      message_id: `sp-${i}`,
+      recipient: { email: `a${i}@shop.test` },
+    };
     ev(`sp-${i}-s`, "sent", at(T0), base);
     ev(`sp-${i}-d`, "delivered", at(T0, 60_000), base);
     if (i < 8) ev(`sp-${i}-o`, "opened", at(T0, 30 * 60_000), base);
     if (i < 6) ev(`sp-${i}-c`, "clicked", at(T0, HOUR), base);
   }
   for (let i = 0; i < 6; i++) {
-    const base = { channel: "sms", campaign_id: "sms-flash", campaign_name: "SMS flash sale", message_id: `sf-${i}`, recipient: { phone: `+1 555 010 000${i}` } };
+    const base = {
+      channel: "sms",
+      campaign_id: "sms-flash",
+      campaign_name: "SMS flash sale",
+      message_id: `sf-${i}`,
+      recipient: { phone: `+1 555 010 000${i}` },
+    };
     ev(`sf-${i}-s`, "sent", at(T1), base);
     ev(`sf-${i}-d`, "delivered", at(T1, 30_000), base);
     if (i < 4) ev(`sf-${i}-c`, "clicked", at(T1, 10 * 60_000), base);
@@ -79,27 +92,47 @@ async function seed() {
   for (let i = 0; i < 3; i++) order(`902${i}`, at(T2, HOUR), "30.00", { email: `b${i}@shop.test` });
   // Store orders no campaign earned (and enough of them that a re-attribution takes a moment).
   for (let i = 0; i < 1200; i++) {
-    order(String(100_000 + i), at(Date.now() - 8 * DAY, (i * 9 * 60_000) % (6 * DAY)), `${10 + (i % 90)}.${String((i * 7) % 100).padStart(2, "0")}`, {
-      email: `z${i}@other.test`,
-    });
+    order(
+      String(100_000 + i),
+      at(Date.now() - 8 * DAY, (i * 9 * 60_000) % (6 * DAY)),
+      `${10 + (i % 90)}.${String((i * 7) % 100).padStart(2, "0")}`,
+      {
+        email: `z${i}@other.test`,
+      },
+    );
   }
 
-  expect((await http("PUT", "/api/v1/settings", { key, body: { excluded_tags: ["password-reset"] } })).status).toBe(200);
+  expect((await http("PUT", "/api/v1/settings", { key, body: { excluded_tags: ["password-reset"] } })).status).toBe(
+    200,
+  );
   for (let i = 0; i < events.length; i += 5000) {
-    expect((await http("POST", "/api/v1/events", { key, body: { events: events.slice(i, i + 5000) } })).status).toBe(202);
+    expect((await http("POST", "/api/v1/events", { key, body: { events: events.slice(i, i + 5000) } })).status).toBe(
+      202,
+    );
   }
   for (let i = 0; i < orders.length; i += 1000) {
-    expect((await http("POST", "/api/v1/orders", { key, body: { orders: orders.slice(i, i + 1000) } })).status).toBe(202);
+    expect((await http("POST", "/api/v1/orders", { key, body: { orders: orders.slice(i, i + 1000) } })).status).toBe(
+      202,
+    );
   }
   expect(
-    (await http("POST", "/api/v1/orders/9012/refunds", { key, body: { id: "r-9012", created_at: at(T1, 2 * DAY), amount: "15.00", currency: "USD" } }))
-      .status,
+    (
+      await http("POST", "/api/v1/orders/9012/refunds", {
+        key,
+        body: { id: "r-9012", created_at: at(T1, 2 * DAY), amount: "15.00", currency: "USD" },
+      })
+    ).status,
   ).toBe(202);
   await settled(shopId, 60_000);
 }
 
 function adminUrl(pathname: string, extra: Record<string, string> = {}) {
-  const token = signSessionToken({ shop: domain, apiKey: stackEnv().SHOPIFY_API_KEY, apiSecret: stackEnv().SHOPIFY_API_SECRET, ttlSeconds: 900 });
+  const token = signSessionToken({
+    shop: domain,
+    apiKey: stackEnv().SHOPIFY_API_KEY,
+    apiSecret: stackEnv().SHOPIFY_API_SECRET,
+    ttlSeconds: 900,
+  });
   return embeddedUrl(baseUrl(), pathname, token, domain, extra);
 }
 
@@ -171,20 +204,32 @@ describe("admin pages in a browser", () => {
     shopId = shop.id.toString();
     key = (await createApiKey(shop.id, "browser test")).key;
     // What Shopify's token exchange stores on install.
-    await db().query(`INSERT INTO "Session" (id, shop, state, "isOnline", scope, "accessToken") VALUES ($1, $2, 'test', false, $3, 'test-offline-token')`, [
-      `offline_${domain}`,
-      domain,
-      stackEnv().SCOPES,
-    ]);
+    await db().query(
+      `INSERT INTO "Session" (id, shop, state, "isOnline", scope, "accessToken") VALUES ($1, $2, 'test', false, $3, 'test-offline-token')`,
+      [`offline_${domain}`, domain, stackEnv().SCOPES],
+    );
     const [launched] = await Promise.all([
       chromium.launch({
         executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
       }),
       seed(),
     ]);
     browser = launched;
-    context = await browser.newContext({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    context = await browser.newContext({
+      userAgent: BROWSER_UA,
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    });
     // No internet here, and outside the admin iframe the real App Bridge would redirect: serve the stand-in instead.
     await context.route("https://cdn.shopify.com/**", (route) =>
       route.request().url().endsWith("/shopifycloud/app-bridge.js")
@@ -200,7 +245,10 @@ describe("admin pages in a browser", () => {
   });
 
   it("refuses the page without a valid session token", async () => {
-    const res = await fetch(`${baseUrl()}/app/reports/export?period=last30`, { headers: { "User-Agent": BROWSER_UA }, redirect: "manual" });
+    const res = await fetch(`${baseUrl()}/app/reports/export?period=last30`, {
+      headers: { "User-Agent": BROWSER_UA },
+      redirect: "manual",
+    });
     expect(res.status).not.toBe(200);
     const forged = signSessionToken({ shop: domain, apiKey: stackEnv().SHOPIFY_API_KEY, apiSecret: "not-the-secret" });
     const bad = await fetch(`${baseUrl()}/app/reports/export?period=last30`, {
@@ -217,12 +265,16 @@ describe("admin pages in a browser", () => {
     const s = api.summary;
     expect(await page.getByTestId("stat-campaigns").textContent()).toBe(formatCount(s.campaigns as number));
     expect(await page.getByTestId("stat-purchases").textContent()).toBe(formatCount(s.purchases as number));
-    expect(await page.getByTestId("stat-average-check").textContent()).toBe(formatMoney(s.average_check as string, "USD"));
+    expect(await page.getByTestId("stat-average-check").textContent()).toBe(
+      formatMoney(s.average_check as string, "USD"),
+    );
     expect(await page.getByTestId("stat-revenue").textContent()).toBe(formatMoney(s.revenue as string, "USD"));
     // The seed: spring promo 100 + 50 + 25.50 + 80; SMS 40 + 60 - 15 + 20; password resets excluded.
     expect(s.revenue).toBe("360.50");
     expect(s.refunded).toBe("15.00");
-    await expect.poll(() => page.getByTestId("stat-share").textContent()).toContain(formatMoney(s.store_revenue as string, "USD"));
+    await expect
+      .poll(() => page.getByTestId("stat-share").textContent())
+      .toContain(formatMoney(s.store_revenue as string, "USD"));
 
     const table = await readTable();
     expect(Object.keys(table).sort()).toEqual(api.campaigns.map((c) => c.id).sort());
@@ -256,6 +308,27 @@ describe("admin pages in a browser", () => {
       expect(row.Revenue, `${c.id}`).toBe(formatMoney(c.revenue as string, "USD"));
     }
     expect(table["password-reset"]!.Revenue).toBe("$0.00");
+    // Copy puts the visible table on the clipboard as TSV.
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl() });
+    await page.getByRole("button", { name: "Copy" }).click();
+    await page.getByText(`Copied ${api.campaigns.length} rows`).waitFor();
+    const tsv = await page.evaluate(() => navigator.clipboard.readText());
+    const lines = tsv
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
+    expect(lines[0]).toEqual([
+      "Campaign",
+      "Channel",
+      "Sent",
+      "Delivered",
+      "Opened",
+      "Clicked",
+      "Purchases",
+      "Average check (USD)",
+      "Revenue (USD)",
+    ]);
+    expect(lines).toContainEqual(["Spring promo", "email", "10", "10", "8", "6", "4", "63.88", "255.50"]);
     // Sorted by revenue, highest first.
     const order = Object.keys(await readTable());
     expect(order[0]).toBe("spring-promo");
@@ -263,7 +336,10 @@ describe("admin pages in a browser", () => {
   });
 
   it("exports a CSV whose rows match the API", async () => {
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export" }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^campaign-revenue_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
     const file = path.join(ARTIFACTS, "export.csv");
     await download.saveAs(file);
@@ -310,7 +386,9 @@ describe("admin pages in a browser", () => {
     await page.getByTestId("funnel").waitFor();
     expect(await page.getByTestId("funnel-sent").textContent()).toBe("10");
     expect(await page.getByTestId("funnel-clicked").textContent()).toBe("6");
-    expect(await page.getByTestId("sale-formula").textContent()).toBe("Sale = click on the message, then a purchase within 24 hours of the click.");
+    expect(await page.getByTestId("sale-formula").textContent()).toBe(
+      "Sale = click on the message, then a purchase within 24 hours of the click.",
+    );
     expect(await page.getByTestId("campaign-revenue").textContent()).toBe("$255.50");
     await expect.poll(() => page.locator('a[href="shopify:admin/orders/9001"]').count()).toBe(1);
     expect(await page.locator('a[href^="shopify:admin/orders/"]').count()).toBe(4);
@@ -322,7 +400,11 @@ describe("admin pages in a browser", () => {
   it("shows the re-attribution progress after a settings change, then the changed figures", async () => {
     const before = await apiReport();
     const spring = (r: typeof before) => r.campaigns.find((c) => c.id === "spring-promo")!;
-    await page.getByRole("link", { name: "Settings" }).or(page.getByRole("button", { name: "Settings" })).first().click();
+    await page
+      .getByRole("link", { name: "Settings" })
+      .or(page.getByRole("button", { name: "Settings" }))
+      .first()
+      .click();
     await page.getByRole("button", { name: "Save rules" }).waitFor();
     await shot("settings.png");
     await page.evaluate(() => {
@@ -349,11 +431,38 @@ describe("admin pages in a browser", () => {
     expect(spring(after).revenue).toBe(new Decimal(spring(before).revenue as string).plus("70.00").toFixed(2));
     expect(spring(after).sale_formula).toBe("Sale = click on the message, then a purchase within 2 days of the click.");
 
-    await page.getByRole("link", { name: "Reports" }).or(page.getByRole("button", { name: "Reports" })).first().click();
+    await page
+      .getByRole("link", { name: "Reports" })
+      .or(page.getByRole("button", { name: "Reports" }))
+      .first()
+      .click();
     await page.getByTestId("stat-revenue").waitFor();
-    await expect.poll(() => page.getByTestId("stat-revenue").textContent()).toBe(formatMoney(after.summary.revenue as string, "USD"));
+    await expect
+      .poll(() => page.getByTestId("stat-revenue").textContent())
+      .toBe(formatMoney(after.summary.revenue as string, "USD"));
     expect(await page.getByTestId("stat-purchases").textContent()).toBe(formatCount(after.summary.purchases as number));
     await shot("report-after-settings.png");
+  });
+
+  it("shows a new shop how to connect orders and a provider", async () => {
+    const fresh = uniqueShopDomain("fresh");
+    const { ensureShop } = await import("../../app/data/shops.server");
+    await ensureShop(fresh, { currency: "USD", timezone: "UTC" });
+    await db().query(
+      `INSERT INTO "Session" (id, shop, state, "isOnline", scope, "accessToken") VALUES ($1, $2, 'test', false, $3, 'x')`,
+      [`offline_${fresh}`, fresh, stackEnv().SCOPES],
+    );
+    const token = signSessionToken({
+      shop: fresh,
+      apiKey: stackEnv().SHOPIFY_API_KEY,
+      apiSecret: stackEnv().SHOPIFY_API_SECRET,
+    });
+    const other = await context.newPage();
+    await other.goto(embeddedUrl(baseUrl(), "/app", token, fresh), { waitUntil: "networkidle" });
+    await other.getByText("Connect your orders and your messages").waitFor();
+    expect(await other.getByRole("link", { name: "Connect a provider" }).count()).toBe(1);
+    await other.screenshot({ path: path.join(ARTIFACTS, "report-empty.png"), fullPage: true });
+    await other.close();
   });
 
   it("keeps working on a narrow screen and after a reload", async () => {

@@ -34,7 +34,11 @@ describe("report period in the shop's time zone", () => {
     expect(r.from.toISOString()).toBe("2025-12-31T23:00:00.000Z");
     expect(r.to.toISOString()).toBe("2026-01-31T23:00:00.000Z");
     expect(periodParams(r)).toEqual({ period: "custom", start: "2026-01-01", end: "2026-01-31" });
-    for (const q of ["period=custom&start=2026-02-31&end=2026-03-01", "period=custom&start=2026-03-02&end=2026-03-01", "period=custom"]) {
+    for (const q of [
+      "period=custom&start=2026-02-31&end=2026-03-01",
+      "period=custom&start=2026-03-02&end=2026-03-01",
+      "period=custom",
+    ]) {
       const bad = resolvePeriod(p(q), "UTC", NOW);
       expect(bad.key).toBe("last30");
       expect(bad.error).toBeTruthy();
