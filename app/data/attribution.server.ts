@@ -23,11 +23,28 @@ import { stageOf } from "../domain/stages";
 import { defaultChannels, type AttributionSettings } from "../domain/settings";
 import { CHANNELS, type Channel } from "../domain/types";
 
+/** ATTRIBUTION_TIMING=1 logs the time of each statement of a pass (for tuning). */
+const TIMING = process.env.ATTRIBUTION_TIMING === "1";
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  if (!TIMING) return fn();
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write(`[attribution] ${label}: ${Math.round(performance.now() - t0)} ms\n`);
+  }
+}
+
+type Row = Record<string, any>;
+function q<R extends Row = Row>(client: PoolClient, sql: string, params?: unknown[]) {
+  return timed(sql.trim().replace(/\s+/g, " ").slice(0, 60), () => client.query<R>(sql, params));
+}
+
 // ---------------------------------------------------------------------------------------------------------- lock
 
 /** Serialises attribution work per shop (incremental batches and re-attribution chunks) until the transaction ends. */
 export async function lockShop(client: PoolClient, shopId: bigint): Promise<void> {
-  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('attribution:' || $1::text, 0))`, [
+  await q(client, `SELECT pg_advisory_xact_lock(hashtextextended('attribution:' || $1::text, 0))`, [
     shopId.toString(),
   ]);
 }
@@ -42,7 +59,7 @@ export interface EngineSettings {
 }
 
 export async function readEngineSettings(client: PoolClient, shopId: bigint): Promise<EngineSettings | null> {
-  const r = await client.query(
+  const r = await q(client, 
     `SELECT version, enabled, currency, channels, excluded_tags, ignore_machine_opens, attribution_state,
             attributed_version
        FROM settings WHERE shop_id = $1`,
@@ -94,7 +111,7 @@ export interface PendingBatch {
 
 /** Claims up to `limit` pending rows of the shop (oldest first), skipping rows another transaction holds. */
 export async function claimPending(client: PoolClient, shopId: bigint, limit: number): Promise<PendingBatch> {
-  const r = await client.query<{ id: string; event_ids: string[]; order_ids: string[] }>(
+  const r = await q<{ id: string; event_ids: string[]; order_ids: string[] }>(client, 
     `SELECT id, event_ids, order_ids FROM pending_attributions
       WHERE shop_id = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [shopId.toString(), limit],
@@ -107,7 +124,7 @@ export async function claimPending(client: PoolClient, shopId: bigint, limit: nu
 }
 
 export async function deletePending(client: PoolClient, ids: string[]): Promise<void> {
-  if (ids.length) await client.query(`DELETE FROM pending_attributions WHERE id = ANY($1::bigint[])`, [ids]);
+  if (ids.length) await q(client, `DELETE FROM pending_attributions WHERE id = ANY($1::bigint[])`, [ids]);
 }
 
 // ---------------------------------------------------------------------------------------------------------- messages
@@ -126,14 +143,14 @@ export async function refreshMessages(
 ): Promise<string[]> {
   if (eventIds.length === 0) return [];
   const shop = shopId.toString();
-  await client.query(
+  await q(client, 
     `CREATE TEMP TABLE eng_new_events ON COMMIT DROP AS
        SELECT id, message_key, campaign_key, campaign_name, channel, occurred_at, dedup_key
          FROM message_events WHERE shop_id = $1 AND id = ANY($2::bigint[])`,
     [shop, eventIds],
   );
   // Campaigns: insert unknown ones; the name is the latest non-null campaign_name (max-merge on (time, key)).
-  await client.query(
+  await q(client, 
     `INSERT INTO campaigns AS c (shop_id, external_id, name, name_at, name_key, channel)
      SELECT $1, campaign_key, campaign_name, name_at, name_key, channel FROM (
        SELECT DISTINCT ON (campaign_key) campaign_key,
@@ -150,13 +167,13 @@ export async function refreshMessages(
     [shop],
   );
   // The affected messages, before and after.
-  await client.query(
+  await q(client, 
     `CREATE TEMP TABLE eng_msg_old ON COMMIT DROP AS
        SELECT m.id, m.external_id, m.campaign_id, m.sent_at, m.has_sent, m.has_delivered, m.has_opened, m.has_clicked
          FROM messages m WHERE m.shop_id = $1 AND m.external_id IN (SELECT DISTINCT message_key FROM eng_new_events)`,
     [shop],
   );
-  await client.query(
+  await q(client, 
     `CREATE TEMP TABLE eng_msg_new ON COMMIT DROP AS
      WITH ev AS (
        SELECT e.* FROM message_events e
@@ -182,13 +199,13 @@ export async function refreshMessages(
     [shop],
   );
   // A message's campaign is the campaign of its first event, which may come from an earlier batch.
-  await client.query(
+  await q(client, 
     `INSERT INTO campaigns (shop_id, external_id, channel)
      SELECT DISTINCT ON (campaign_key) $1, campaign_key, channel FROM eng_msg_new ORDER BY campaign_key
      ON CONFLICT (shop_id, external_id) DO NOTHING`,
     [shop],
   );
-  await client.query(
+  await q(client, 
     `INSERT INTO messages AS m
        (shop_id, external_id, campaign_id, channel, email_key, phone_key, customer_key, sent_at, tags,
         has_sent, has_delivered, has_opened, has_clicked, recipient_keys, keys_mixed, first_stage_at, last_stage_at)
@@ -210,7 +227,7 @@ export async function refreshMessages(
     [shop],
   );
   // Message statistics rollup: old rows out, new rows in (by sent time, per hour and per UTC day).
-  await client.query(
+  await q(client, 
     `WITH contrib AS (
        SELECT o.campaign_id, o.sent_at, -1 AS n, -o.has_sent::int AS s, -o.has_delivered::int AS d,
               -o.has_opened::int AS op, -o.has_clicked::int AS cl
@@ -242,7 +259,7 @@ export async function refreshMessages(
     [shop],
   );
   // A campaign's channel: the channel of its earliest-sent message (ties: smallest message id, byte order).
-  await client.query(
+  await q(client, 
     `UPDATE campaigns c SET channel = x.channel
        FROM (SELECT DISTINCT ON (m.campaign_id) m.campaign_id, m.channel
                FROM messages m
@@ -254,7 +271,7 @@ export async function refreshMessages(
     [shop],
   );
   // Orders the changed messages may affect.
-  const affected = await client.query<{ id: string }>(
+  const affected = await q<{ id: string }>(client, 
     `WITH mk AS (
        SELECT n.message_key, n.emails, n.phones, n.customers, n.order_keys,
               n.first_stage_at AS lo, n.last_stage_at + make_interval(hours => $2::int) AS hi
@@ -276,7 +293,7 @@ export async function refreshMessages(
            JOIN attributions a ON a.order_id = o.id AND a.reason = 'no_match'`,
     [shop, maxWindowHours],
   );
-  await client.query(`DROP TABLE eng_new_events, eng_msg_old, eng_msg_new`);
+  await q(client, `DROP TABLE eng_new_events, eng_msg_old, eng_msg_new`);
   return affected.rows.map((r) => r.id);
 }
 
@@ -285,16 +302,16 @@ export async function refreshMessages(
 /** Keeps order_tracked_messages in step with the orders' landing sites (parsed by the domain's rule). */
 export async function refreshTrackedLinks(client: PoolClient, shopId: bigint, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;
-  const r = await client.query<{ id: string; landing_site: string | null }>(
+  const r = await q<{ id: string; landing_site: string | null }>(client, 
     `SELECT id, landing_site FROM orders WHERE shop_id = $1 AND id = ANY($2::bigint[])`,
     [shopId.toString(), orderIds],
   );
   const pairs: [string, string][] = [];
   for (const row of r.rows)
     for (const m of trackedMessageIds({ landingSite: row.landing_site })) pairs.push([row.id, m]);
-  await client.query(`DELETE FROM order_tracked_messages WHERE order_id = ANY($1::bigint[])`, [orderIds]);
+  await q(client, `DELETE FROM order_tracked_messages WHERE order_id = ANY($1::bigint[])`, [orderIds]);
   if (pairs.length) {
-    await client.query(
+    await q(client, 
       `INSERT INTO order_tracked_messages (order_id, shop_id, message_key)
        SELECT o, $1, m FROM unnest($2::bigint[], $3::text[]) AS x(o, m) ON CONFLICT DO NOTHING`,
       [shopId.toString(), pairs.map((p) => p[0]), pairs.map((p) => p[1])],
@@ -346,34 +363,68 @@ export async function computeAttributions(
         AND e.occurred_at >= o.time_of_sale - make_interval(hours => ($4::int[])[array_position($2::text[], m.channel)])
         AND NOT ($7::bool AND e.type = 'opened' AND e.machine)`;
 
-  // 1a. candidates through the order's keys
-  const pa = [...base];
+  // 1a. candidates through the order's keys. Two plans for the same rows: a list of orders probes the
+  // (shop_id, <key>, occurred_at) indexes per order; a time range (re-attribution chunk) reads the connecting
+  // events of the range once (shop_id, occurred_at) and hash-joins them to the orders' keys.
+  const minNeed = Math.min(...p.need);
+  const pa = [...base, minNeed];
   const sa = scopeSql(scope, pa);
-  await client.query(
-    `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
-     SELECT o.id AS oid, m.id AS mid, m.external_id AS mkey, m.sent_at, e.occurred_at AS at, e.stage::int AS stage,
-            e.type, false AS landing, (m.tags && $6::text[]) AS excluded
+  const select = `SELECT o.id AS oid, m.id AS mid, m.external_id AS mkey, m.sent_at, e.occurred_at AS at,
+            e.stage::int AS stage, e.type, false AS landing, (m.tags && $6::text[]) AS excluded`;
+  if ("ids" in scope) {
+    const byKey = (cond: string) => `${select}
        FROM orders o
-       JOIN LATERAL (
-         SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine FROM message_events e
-          WHERE e.shop_id = $1 AND e.email_key = ANY(o.email_keys) AND e.stage > 0
-            AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
-         UNION ALL
-         SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine FROM message_events e
-          WHERE e.shop_id = $1 AND e.phone_key = ANY(o.phone_keys) AND e.stage > 0
-            AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
-         UNION ALL
-         SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine FROM message_events e
-          WHERE e.shop_id = $1 AND e.customer_key = o.customer_key AND e.stage > 0
-            AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
-       ) e ON true
+       JOIN message_events e ON e.shop_id = $1 AND ${cond} AND e.stage >= $9::int
+        AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
        JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key
-      WHERE ${live} AND ${sa} AND ${qualifies}`,
-    pa,
-  );
+      WHERE ${live} AND ${sa} AND ${qualifies}`;
+    await q(client, 
+      `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
+       ${byKey("e.email_key = ANY(o.email_keys)")}
+       UNION ALL ${byKey("e.phone_key = ANY(o.phone_keys)")}
+       UNION ALL ${byKey("e.customer_key = o.customer_key")}`,
+      pa,
+    );
+  } else {
+    const evRange: string[] = [];
+    if (scope.from) {
+      pa.push(scope.from.toISOString());
+      evRange.push(`e.occurred_at >= $${pa.length}::timestamptz - make_interval(hours => $5::int)`);
+    }
+    if (scope.to) {
+      pa.push(scope.to.toISOString());
+      evRange.push(`e.occurred_at < $${pa.length}::timestamptz`);
+    }
+    await q(client, 
+      `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
+       WITH o AS MATERIALIZED (
+         SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
+       ), ok AS (
+         SELECT o.id, o.time_of_sale, 'e:' || k AS key FROM o, unnest(o.email_keys) k
+         UNION ALL SELECT o.id, o.time_of_sale, 'p:' || k FROM o, unnest(o.phone_keys) k
+         UNION ALL SELECT o.id, o.time_of_sale, 'c:' || o.customer_key FROM o WHERE o.customer_key IS NOT NULL
+       ), ev AS MATERIALIZED (
+         SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine, e.email_key, e.phone_key, e.customer_key
+           FROM message_events e
+          WHERE e.shop_id = $1 AND e.stage >= $9::int ${evRange.map((c) => `AND ${c}`).join(" ")}
+       ), evk AS (
+         SELECT message_key, occurred_at, stage, type, machine, 'e:' || email_key AS key FROM ev WHERE email_key IS NOT NULL
+         UNION ALL SELECT message_key, occurred_at, stage, type, machine, 'p:' || phone_key FROM ev WHERE phone_key IS NOT NULL
+         UNION ALL SELECT message_key, occurred_at, stage, type, machine, 'c:' || customer_key FROM ev WHERE customer_key IS NOT NULL
+       )
+       SELECT ok.id AS oid, m.id AS mid, m.external_id AS mkey, m.sent_at, e.occurred_at AS at, e.stage::int AS stage,
+              e.type, false AS landing, (m.tags && $6::text[]) AS excluded
+         FROM ok
+         JOIN evk e ON e.key = ok.key
+          AND e.occurred_at BETWEEN ok.time_of_sale - make_interval(hours => $5::int) AND ok.time_of_sale
+         JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key
+        WHERE ${qualifies.replaceAll("o.time_of_sale", "ok.time_of_sale")}`,
+      pa,
+    );
+  }
 
   // 1b. candidates through messages the order names (only when the shop has any such link)
-  const links = await client.query<{ any: boolean }>(
+  const links = await q<{ any: boolean }>(client, 
     `SELECT EXISTS (SELECT 1 FROM message_events WHERE shop_id = $1 AND order_key IS NOT NULL)
          OR EXISTS (SELECT 1 FROM order_tracked_messages WHERE shop_id = $1)
          OR EXISTS (SELECT 1 FROM messages WHERE shop_id = $1 AND keys_mixed) AS any`,
@@ -382,7 +433,7 @@ export async function computeAttributions(
   if (links.rows[0]?.any) {
     const pb = [...base];
     const sb = scopeSql(scope, pb);
-    await client.query(
+    await q(client, 
       `INSERT INTO attr_cand
        SELECT o.id, m.id, m.external_id, m.sent_at, e.occurred_at, e.stage, e.type, e.landing, (m.tags && $6::text[])
          FROM orders o
@@ -406,12 +457,12 @@ export async function computeAttributions(
       pb,
     );
   }
-  await client.query(`ANALYZE attr_cand`);
+  await q(client, `ANALYZE attr_cand`);
 
   // 2. outcomes
   const pc: unknown[] = [shopId.toString(), p.currency, version];
   const sc = scopeSql(scope, pc);
-  const r = await client.query(
+  const r = await q(client, 
     `CREATE TEMP TABLE attr_new ON COMMIT DROP AS
      WITH w AS (
        SELECT DISTINCT ON (oid) oid, mid, at, type
@@ -462,7 +513,7 @@ export async function computeAttributions(
       WHERE o.redacted_at IS NOT NULL`,
     pc,
   );
-  await client.query(`DROP TABLE attr_cand`);
+  await q(client, `DROP TABLE attr_cand`);
   return r.rowCount ?? 0;
 }
 
@@ -472,7 +523,7 @@ export async function computeAttributions(
  */
 export async function applyAttributions(client: PoolClient, shopId: bigint): Promise<number> {
   const shop = shopId.toString();
-  await client.query(
+  await q(client, 
     `WITH contrib AS (
        SELECT a.time_of_sale AS t, COALESCE(a.campaign_id, 0) AS cid, -1 AS n, -a.gross AS g, -a.refunded AS r
          FROM attributions a JOIN attr_new x ON x.order_id = a.order_id WHERE a.counted
@@ -499,7 +550,7 @@ export async function applyAttributions(client: PoolClient, shopId: bigint): Pro
         AND s.shop_id = $1 AND s.grain = up.grain AND s.bucket = up.bucket AND s.campaign_id = up.campaign_id`,
     [shop],
   );
-  const r = await client.query(
+  const r = await q(client, 
     `INSERT INTO attributions AS a
        (order_id, shop_id, message_id, campaign_id, channel, event_type, event_at, linked_by, reason, time_of_sale,
         counted, gross, refunded, settings_version, computed_at)
@@ -520,20 +571,20 @@ export async function applyAttributions(client: PoolClient, shopId: bigint): Pro
             EXCLUDED.refunded, EXCLUDED.settings_version)`,
     [shop],
   );
-  await client.query(`DROP TABLE attr_new`);
+  await q(client, `DROP TABLE attr_new`);
   return r.rowCount ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------- re-attribution
 
 export async function countOrders(client: PoolClient, shopId: bigint): Promise<number> {
-  const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM orders WHERE shop_id = $1`, [shopId.toString()]);
+  const r = await q<{ n: string }>(client, `SELECT count(*) AS n FROM orders WHERE shop_id = $1`, [shopId.toString()]);
   return Number(r.rows[0]!.n);
 }
 
 /** The time of sale `size` orders after `from` (the end of a chunk), or null when fewer remain. */
 export async function chunkEnd(client: PoolClient, shopId: bigint, from: Date | null, size: number): Promise<Date | null> {
-  const r = await client.query<{ t: Date }>(
+  const r = await q<{ t: Date }>(client, 
     `SELECT time_of_sale AS t FROM orders
       WHERE shop_id = $1 AND ($2::timestamptz IS NULL OR time_of_sale >= $2)
       ORDER BY time_of_sale OFFSET $3 LIMIT 1`,
@@ -546,7 +597,7 @@ export async function chunkEnd(client: PoolClient, shopId: bigint, from: Date | 
 }
 
 export async function startProgress(client: PoolClient, shopId: bigint, version: number, total: number): Promise<boolean> {
-  const r = await client.query(
+  const r = await q(client, 
     `UPDATE settings SET progress_done = 0, progress_total = $3 WHERE shop_id = $1 AND version = $2`,
     [shopId.toString(), version, total],
   );
@@ -554,7 +605,7 @@ export async function startProgress(client: PoolClient, shopId: bigint, version:
 }
 
 export async function addProgress(client: PoolClient, shopId: bigint, version: number, done: number): Promise<void> {
-  await client.query(
+  await q(client, 
     `UPDATE settings SET progress_done = LEAST(progress_total, progress_done + $3) WHERE shop_id = $1 AND version = $2`,
     [shopId.toString(), version, done],
   );
@@ -562,7 +613,7 @@ export async function addProgress(client: PoolClient, shopId: bigint, version: n
 
 /** Marks the version attributed, only when it is still the current one. */
 export async function finishReattribution(client: PoolClient, shopId: bigint, version: number): Promise<boolean> {
-  const r = await client.query(
+  const r = await q(client, 
     `UPDATE settings SET attribution_state = 'idle', attributed_version = $2, progress_done = progress_total
       WHERE shop_id = $1 AND version = $2`,
     [shopId.toString(), version],
@@ -572,7 +623,7 @@ export async function finishReattribution(client: PoolClient, shopId: bigint, ve
 
 /** Session knobs for the big set-based statements of a re-attribution chunk (this transaction only). */
 export async function tuneForBulk(client: PoolClient): Promise<void> {
-  await client.query(`SET LOCAL work_mem = '256MB'`);
-  await client.query(`SET LOCAL max_parallel_workers_per_gather = 2`);
-  await client.query(`SET LOCAL jit = off`);
+  await q(client, `SET LOCAL work_mem = '256MB'`);
+  await q(client, `SET LOCAL max_parallel_workers_per_gather = 2`);
+  await q(client, `SET LOCAL jit = off`);
 }
