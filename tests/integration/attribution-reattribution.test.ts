@@ -1,0 +1,128 @@
+/**
+ * Full re-attribution on a settings change (state running -> idle, figures follow the new settings), superseded
+ * versions, and idempotence: the same work run twice changes nothing.
+ */
+import { describe, expect, it } from "vitest";
+import { db, http, settled, waitFor } from "../support/api";
+import { EXAMPLE_SETTINGS, emailSendAndClick, newShop, postEvents, postOrders, report } from "../support/attribution";
+
+async function snapshot(shopId: string) {
+  const a = await db().query(
+    `SELECT order_id, message_id, campaign_id, channel, event_type, event_at, linked_by, reason, time_of_sale, counted,
+            gross, refunded, settings_version
+       FROM attributions WHERE shop_id = $1 ORDER BY order_id`,
+    [shopId],
+  );
+  const s = await db().query(`SELECT * FROM rollup_sales WHERE shop_id = $1 ORDER BY grain, bucket, campaign_id`, [shopId]);
+  const m = await db().query(`SELECT * FROM rollup_messages WHERE shop_id = $1 ORDER BY grain, bucket, campaign_id`, [shopId]);
+  const msgs = await db().query(
+    `SELECT external_id, campaign_id, channel, sent_at, tags, has_sent, has_delivered, has_opened, has_clicked,
+            recipient_keys, keys_mixed, first_stage_at, last_stage_at FROM messages WHERE shop_id = $1 ORDER BY external_id`,
+    [shopId],
+  );
+  const c = await db().query(`SELECT external_id, name, channel FROM campaigns WHERE shop_id = $1 ORDER BY external_id`, [shopId]);
+  return { attributions: a.rows, sales: s.rows, messages: m.rows, msgs: msgs.rows, campaigns: c.rows };
+}
+
+async function seed() {
+  const shop = await newShop(EXAMPLE_SETTINGS);
+  const events = [];
+  const orders = [];
+  for (let i = 0; i < 30; i++) {
+    const h = String(i % 24).padStart(2, "0");
+    events.push(
+      ...emailSendAndClick({
+        campaign: `C${i % 4}`,
+        message: `m${i}`,
+        email: `u${i % 7}@example.com`,
+        sent: `2026-11-0${1 + (i % 5)}T${h}:00:00Z`,
+        clicked: i % 3 === 0 ? undefined : `2026-11-0${1 + (i % 5)}T${h}:30:00Z`,
+        tags: i % 10 === 0 ? ["news"] : [],
+      }),
+    );
+  }
+  for (let i = 0; i < 40; i++) {
+    const h = String((i * 5) % 24).padStart(2, "0");
+    orders.push({
+      id: `o${i}`,
+      processed_at: `2026-11-0${1 + (i % 6)}T${h}:15:00Z`,
+      currency: "USD",
+      total_price: `${10 + i}.50`,
+      email: `u${i % 9}@example.com`,
+    });
+  }
+  await postEvents(shop, events);
+  await postOrders(shop, orders);
+  await settled(shop.shopId);
+  return shop;
+}
+
+describe("re-attribution", () => {
+  it("a settings change re-attributes the whole history: running, then idle with new figures", async () => {
+    const shop = await seed();
+    const before = await report(shop);
+    expect(before.summary.purchases).toBeGreaterThan(0);
+    const put = await http("PUT", "/api/v1/settings", {
+      key: shop.key,
+      body: { channels: { email: { event: "sent", window_hours: 72 } } },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.attribution).toMatchObject({ state: "running" });
+    const version = put.body.attribution.version;
+    await settled(shop.shopId);
+    const status = await http("GET", "/api/v1/settings", { key: shop.key });
+    expect(status.body.attribution).toMatchObject({ state: "idle", version, attributed_version: version });
+    const after = await report(shop);
+    expect(after.summary.purchases).toBeGreaterThan(before.summary.purchases);
+    expect(after.campaigns[0].sale_formula).toBe("Sale = message sent, then a purchase within 3 days of sending.");
+    const versions = await db().query(`SELECT DISTINCT settings_version FROM attributions WHERE shop_id = $1`, [shop.shopId]);
+    expect(versions.rows).toEqual([{ settings_version: version }]);
+    // Back to the old settings: back to the old figures.
+    await http("PUT", "/api/v1/settings", { key: shop.key, body: { channels: { email: { event: "clicked", window_hours: 24 } } } });
+    expect(await report(shop)).toEqual(before);
+  });
+
+  it("an older version's job does nothing once a newer version exists", async () => {
+    const shop = await seed();
+    const { reattributeShop } = await import("../../app/attribution/engine.server");
+    const current = await db().query(`SELECT version FROM settings WHERE shop_id = $1`, [shop.shopId]);
+    const v = current.rows[0].version as number;
+    expect(await reattributeShop(BigInt(shop.shopId), v - 1)).toMatchObject({ status: "superseded" });
+    expect(await reattributeShop(BigInt(shop.shopId), v)).toMatchObject({ status: "already_done" });
+  });
+
+  it("running the same work twice changes nothing (incremental and full)", async () => {
+    const shop = await seed();
+    const first = await snapshot(shop.shopId);
+    expect(first.attributions.length).toBe(40);
+    // The same pending work again (as if a worker died after committing but before acking the job).
+    await db().query(
+      `INSERT INTO pending_attributions (shop_id, event_ids, order_ids)
+       SELECT $1, (SELECT array_agg(id) FROM message_events WHERE shop_id = $1), (SELECT array_agg(id) FROM orders WHERE shop_id = $1)`,
+      [shop.shopId],
+    );
+    await settled(shop.shopId);
+    expect(await snapshot(shop.shopId)).toEqual(first);
+    // The full re-attribution of the current version again, in small chunks.
+    const { reattributeShop } = await import("../../app/attribution/engine.server");
+    await db().query(`UPDATE settings SET attribution_state = 'running', attributed_version = version - 1 WHERE shop_id = $1`, [shop.shopId]);
+    const v = (await db().query(`SELECT version FROM settings WHERE shop_id = $1`, [shop.shopId])).rows[0].version;
+    const r = await reattributeShop(BigInt(shop.shopId), v, { chunkOrders: 7 });
+    expect(["done", "already_done"]).toContain(r.status);
+    await waitFor(async () => (await db().query(`SELECT attribution_state FROM settings WHERE shop_id = $1`, [shop.shopId])).rows[0].attribution_state === "idle");
+    expect(await snapshot(shop.shopId)).toEqual(first);
+  });
+
+  it("shows progress while running and stops early when superseded", async () => {
+    const shop = await seed();
+    const { reattributeShop } = await import("../../app/attribution/engine.server");
+    const put = await http("PUT", "/api/v1/settings", { key: shop.key, body: { excluded_tags: [] } });
+    const v = put.body.attribution.version;
+    // Another change arrives: the first job's work is superseded.
+    await http("PUT", "/api/v1/settings", { key: shop.key, body: { excluded_tags: ["news", "promo"] } });
+    expect((await reattributeShop(BigInt(shop.shopId), v, { chunkOrders: 5 })).status).toBe("superseded");
+    await settled(shop.shopId);
+    const row = (await db().query(`SELECT * FROM settings WHERE shop_id = $1`, [shop.shopId])).rows[0];
+    expect(row).toMatchObject({ attribution_state: "idle", attributed_version: v + 1, progress_total: 40, progress_done: 40 });
+  });
+});
