@@ -186,3 +186,50 @@ export async function buildMessageRollup(client: pg.Client, shopId: string): Pro
     [shopId],
   );
 }
+
+/**
+ * New orders of the same shape as `generateAttributionData`'s (95% bought after a click), stored as the ingest path
+ * stores them: the rows plus pending_attributions rows of 1,000 order ids each, in one transaction. Returns their ids.
+ */
+export async function insertNewOrders(client: pg.Client, spec: DataSpec, count: number, prefix: string): Promise<string[]> {
+  const C = spec.campaigns;
+  const per = Math.max(1, Math.floor(spec.events / 3 / C));
+  const M = per * C;
+  const half = Math.floor(M / 2);
+  const R = spec.recipients;
+  const yearS = 365 * 86400;
+  const rcpt = (j: string) => `((hashint8(${j}::bigint)::bigint & 2147483647) % ${R})`;
+  const camp = (j: string) => `(${j} % ${C})`;
+  const sentAt = (j: string) =>
+    `($2::timestamptz + make_interval(secs => (${camp(j)}::bigint * ${Math.floor(yearS / C)} + (${j} / ${C}) % 7200)::double precision))`;
+  await client.query("BEGIN");
+  const r = await client.query<{ id: string }>(
+    `WITH k AS (
+       SELECT k, 2 * ((k::bigint * 104723) % ${half}) AS j, k % 20 <> 0 AS bought FROM generate_series(1, ${count}) k
+     ), x AS (
+       SELECT k, j, bought, CASE WHEN bought THEN ${rcpt("j")} ELSE (k::bigint * 7907) % ${R} END AS r,
+              bought AND ${camp("j")} % 10 = 9 AS by_phone,
+              CASE WHEN bought THEN ${sentAt("j")} + make_interval(mins => 30 + (k % 1380)::int)
+                   ELSE $2::timestamptz + make_interval(secs => ((k::bigint * 7919) % ${yearS})::double precision) END AS t
+         FROM k
+     )
+     INSERT INTO orders (shop_id, external_id, currency, total_price, time_of_sale, processed_at, email_keys, phone_keys,
+                         customer_key, content_hash)
+     SELECT $1, $3 || k, 'USD', ((k % 19000) + 1000) / 100.0, t, t,
+            CASE WHEN by_phone THEN '{}'::text[] ELSE ARRAY['u' || r || '@ex.com'] END,
+            CASE WHEN by_phone THEN ARRAY['+1555' || lpad(r::text, 7, '0')] ELSE '{}'::text[] END,
+            CASE WHEN k % 2 = 0 THEN 'c' || r END, 'bench'
+       FROM x
+     RETURNING id::text`,
+    [spec.shopId, spec.start.toISOString(), prefix],
+  );
+  const ids = r.rows.map((x) => x.id);
+  for (let i = 0; i < ids.length; i += 1000) {
+    await client.query(`INSERT INTO pending_attributions (shop_id, order_ids) VALUES ($1, $2::bigint[])`, [
+      spec.shopId,
+      ids.slice(i, i + 1000),
+    ]);
+  }
+  await client.query("COMMIT");
+  return ids;
+}
