@@ -81,6 +81,10 @@ export async function updateSettings(shopId: bigint, patch: SettingsPatch) {
     const current = await tx.settings.findUniqueOrThrow({ where: { shopId } });
     const before = rowToSettings(current);
     const after = applyPatch(before, patch);
+    // A PUT that changes nothing (e.g. GET's body sent back) keeps the version and starts nothing.
+    if (JSON.stringify(settingsToRow(after)) === JSON.stringify(settingsToRow(before))) {
+      return { row: current, reattribute: false };
+    }
     const reattribute = needsReattribution(before, after) || current.attributionState === "running";
     const version = current.version + 1;
     const row = await tx.settings.update({

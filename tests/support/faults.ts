@@ -182,7 +182,7 @@ export async function ownStack(
       const res = await fetch(`${baseUrl}${p}`, {
         method,
         headers,
-        body,
+        body: (typeof body === "string" || body === undefined ? body : new Uint8Array(body)) as BodyInit | undefined,
         redirect: "manual",
         signal: AbortSignal.timeout(20_000),
       });
