@@ -95,7 +95,8 @@ export async function runAttributionBench(opts: {
     const cli = await runCli(["api-key", "create", "--shop", domain], env);
     if (cli.code !== 0) throw new Error(`cli api-key create failed: ${cli.stderr}`);
     const key = cli.stdout.trim().split("\n").at(-1)!;
-    const shopId = (await client.query(`SELECT id::text AS id FROM shops WHERE domain = $1`, [domain])).rows[0].id as string;
+    const shopId = (await client.query(`SELECT id::text AS id FROM shops WHERE domain = $1`, [domain])).rows[0]
+      .id as string;
     const api = async (method: string, p: string, body?: unknown) => {
       const res = await fetch(`${baseUrl}${p}`, {
         method,
@@ -130,7 +131,9 @@ export async function runAttributionBench(opts: {
       const put = await api("PUT", "/api/v1/settings", patch);
       const version = put.attribution.version as number;
       for (;;) {
-        const r = await client.query(`SELECT attribution_state, attributed_version FROM settings WHERE shop_id = $1`, [shopId]);
+        const r = await client.query(`SELECT attribution_state, attributed_version FROM settings WHERE shop_id = $1`, [
+          shopId,
+        ]);
         if (r.rows[0].attribution_state === "idle" && r.rows[0].attributed_version >= version) break;
         if (performance.now() - started > 3_600_000) throw new Error("re-attribution did not finish within an hour");
         await sleep(50);
@@ -150,8 +153,11 @@ export async function runAttributionBench(opts: {
     await client.query(`SELECT count(*) FROM orders WHERE shop_id = $1`, [shopId]);
     const scan = (performance.now() - scanStart) / 1000;
     const attributed = Number(
-      (await client.query(`SELECT count(*) AS n FROM attributions WHERE shop_id = $1 AND campaign_id IS NOT NULL`, [shopId]))
-        .rows[0].n,
+      (
+        await client.query(`SELECT count(*) AS n FROM attributions WHERE shop_id = $1 AND campaign_id IS NOT NULL`, [
+          shopId,
+        ])
+      ).rows[0].n,
     );
     emit({
       name: "reattribution_s",
@@ -237,7 +243,12 @@ export async function runAttributionBench(opts: {
       baseline_name: "plain indexed range scan summing the period's attributions by campaign (SQL only)",
       ratio: ratio(p95(times), p95(scanTimes)),
       target: "<= 100 ms for a year over 1M attributed orders and 1,000 campaigns",
-      params: { ...dataParams, requests: times.length, campaigns_shown: campaignsShown, purchases_in_period: purchases },
+      params: {
+        ...dataParams,
+        requests: times.length,
+        campaigns_shown: campaignsShown,
+        purchases_in_period: purchases,
+      },
     });
 
     clearInterval(sampler);
@@ -274,7 +285,10 @@ export async function runAttributionBench(opts: {
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(ROOT, "bench/attribution.ts")) {
   const i = process.argv.indexOf("--scale");
   const scale = i > 0 ? Number(process.argv[i + 1]) : 1;
-  runAttributionBench({ scale, emit: (f) => process.stdout.write(`${JSON.stringify({ ...f, params: { scale, ...f.params } })}\n`) })
+  runAttributionBench({
+    scale,
+    emit: (f) => process.stdout.write(`${JSON.stringify({ ...f, params: { scale, ...f.params } })}\n`),
+  })
     .then(() => process.exit(0))
     .catch((e) => {
       note(String(e?.stack ?? e));

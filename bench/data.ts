@@ -191,7 +191,12 @@ export async function buildMessageRollup(client: pg.Client, shopId: string): Pro
  * New orders of the same shape as `generateAttributionData`'s (95% bought after a click), stored as the ingest path
  * stores them: the rows plus pending_attributions rows of 1,000 order ids each, in one transaction. Returns their ids.
  */
-export async function insertNewOrders(client: pg.Client, spec: DataSpec, count: number, prefix: string): Promise<string[]> {
+export async function insertNewOrders(
+  client: pg.Client,
+  spec: DataSpec,
+  count: number,
+  prefix: string,
+): Promise<string[]> {
   const C = spec.campaigns;
   const per = Math.max(1, Math.floor(spec.events / 3 / C));
   const M = per * C;

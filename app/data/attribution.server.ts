@@ -44,9 +44,7 @@ function q<R extends Row = Row>(client: PoolClient, sql: string, params?: unknow
 
 /** Serialises attribution work per shop (incremental batches and re-attribution chunks) until the transaction ends. */
 export async function lockShop(client: PoolClient, shopId: bigint): Promise<void> {
-  await q(client, `SELECT pg_advisory_xact_lock(hashtextextended('attribution:' || $1::text, 0))`, [
-    shopId.toString(),
-  ]);
+  await q(client, `SELECT pg_advisory_xact_lock(hashtextextended('attribution:' || $1::text, 0))`, [shopId.toString()]);
 }
 
 // ---------------------------------------------------------------------------------------------------------- settings
@@ -59,7 +57,8 @@ export interface EngineSettings {
 }
 
 export async function readEngineSettings(client: PoolClient, shopId: bigint): Promise<EngineSettings | null> {
-  const r = await q(client, 
+  const r = await q(
+    client,
     `SELECT version, enabled, currency, channels, excluded_tags, ignore_machine_opens, attribution_state,
             attributed_version
        FROM settings WHERE shop_id = $1`,
@@ -111,7 +110,8 @@ export interface PendingBatch {
 
 /** Claims up to `limit` pending rows of the shop (oldest first), skipping rows another transaction holds. */
 export async function claimPending(client: PoolClient, shopId: bigint, limit: number): Promise<PendingBatch> {
-  const r = await q<{ id: string; event_ids: string[]; order_ids: string[] }>(client, 
+  const r = await q<{ id: string; event_ids: string[]; order_ids: string[] }>(
+    client,
     `SELECT id, event_ids, order_ids FROM pending_attributions
       WHERE shop_id = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [shopId.toString(), limit],
@@ -143,14 +143,16 @@ export async function refreshMessages(
 ): Promise<string[]> {
   if (eventIds.length === 0) return [];
   const shop = shopId.toString();
-  await q(client, 
+  await q(
+    client,
     `CREATE TEMP TABLE eng_new_events ON COMMIT DROP AS
        SELECT id, message_key, campaign_key, campaign_name, channel, occurred_at, dedup_key
          FROM message_events WHERE shop_id = $1 AND id = ANY($2::bigint[])`,
     [shop, eventIds],
   );
   // Campaigns: insert unknown ones; the name is the latest non-null campaign_name (max-merge on (time, key)).
-  await q(client, 
+  await q(
+    client,
     `INSERT INTO campaigns AS c (shop_id, external_id, name, name_at, name_key, channel)
      SELECT $1, campaign_key, campaign_name, name_at, name_key, channel FROM (
        SELECT DISTINCT ON (campaign_key) campaign_key,
@@ -167,13 +169,15 @@ export async function refreshMessages(
     [shop],
   );
   // The affected messages, before and after.
-  await q(client, 
+  await q(
+    client,
     `CREATE TEMP TABLE eng_msg_old ON COMMIT DROP AS
        SELECT m.id, m.external_id, m.campaign_id, m.sent_at, m.has_sent, m.has_delivered, m.has_opened, m.has_clicked
          FROM messages m WHERE m.shop_id = $1 AND m.external_id IN (SELECT DISTINCT message_key FROM eng_new_events)`,
     [shop],
   );
-  await q(client, 
+  await q(
+    client,
     `CREATE TEMP TABLE eng_msg_new ON COMMIT DROP AS
      WITH ev AS (
        SELECT e.* FROM message_events e
@@ -199,13 +203,15 @@ export async function refreshMessages(
     [shop],
   );
   // A message's campaign is the campaign of its first event, which may come from an earlier batch.
-  await q(client, 
+  await q(
+    client,
     `INSERT INTO campaigns (shop_id, external_id, channel)
      SELECT DISTINCT ON (campaign_key) $1, campaign_key, channel FROM eng_msg_new ORDER BY campaign_key
      ON CONFLICT (shop_id, external_id) DO NOTHING`,
     [shop],
   );
-  await q(client, 
+  await q(
+    client,
     `INSERT INTO messages AS m
        (shop_id, external_id, campaign_id, channel, email_key, phone_key, customer_key, sent_at, tags,
         has_sent, has_delivered, has_opened, has_clicked, recipient_keys, keys_mixed, first_stage_at, last_stage_at)
@@ -227,7 +233,8 @@ export async function refreshMessages(
     [shop],
   );
   // Message statistics rollup: old rows out, new rows in (by sent time, per hour and per UTC day).
-  await q(client, 
+  await q(
+    client,
     `WITH contrib AS (
        SELECT o.campaign_id, o.sent_at, -1 AS n, -o.has_sent::int AS s, -o.has_delivered::int AS d,
               -o.has_opened::int AS op, -o.has_clicked::int AS cl
@@ -259,7 +266,8 @@ export async function refreshMessages(
     [shop],
   );
   // A campaign's channel: the channel of its earliest-sent message (ties: smallest message id, byte order).
-  await q(client, 
+  await q(
+    client,
     `UPDATE campaigns c SET channel = x.channel
        FROM (SELECT DISTINCT ON (m.campaign_id) m.campaign_id, m.channel
                FROM messages m
@@ -271,7 +279,8 @@ export async function refreshMessages(
     [shop],
   );
   // Orders the changed messages may affect.
-  const affected = await q<{ id: string }>(client, 
+  const affected = await q<{ id: string }>(
+    client,
     `WITH mk AS (
        SELECT n.message_key, n.emails, n.phones, n.customers, n.order_keys,
               n.first_stage_at AS lo, n.last_stage_at + make_interval(hours => $2::int) AS hi
@@ -302,7 +311,8 @@ export async function refreshMessages(
 /** Keeps order_tracked_messages in step with the orders' landing sites (parsed by the domain's rule). */
 export async function refreshTrackedLinks(client: PoolClient, shopId: bigint, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;
-  const r = await q<{ id: string; landing_site: string | null }>(client, 
+  const r = await q<{ id: string; landing_site: string | null }>(
+    client,
     `SELECT id, landing_site FROM orders WHERE shop_id = $1 AND id = ANY($2::bigint[])`,
     [shopId.toString(), orderIds],
   );
@@ -311,7 +321,8 @@ export async function refreshTrackedLinks(client: PoolClient, shopId: bigint, or
     for (const m of trackedMessageIds({ landingSite: row.landing_site })) pairs.push([row.id, m]);
   await q(client, `DELETE FROM order_tracked_messages WHERE order_id = ANY($1::bigint[])`, [orderIds]);
   if (pairs.length) {
-    await q(client, 
+    await q(
+      client,
       `INSERT INTO order_tracked_messages (order_id, shop_id, message_key)
        SELECT o, $1, m FROM unnest($2::bigint[], $3::text[]) AS x(o, m) ON CONFLICT DO NOTHING`,
       [shopId.toString(), pairs.map((p) => p[0]), pairs.map((p) => p[1])],
@@ -356,7 +367,16 @@ export async function computeAttributions(
   scope: Scope,
 ): Promise<number> {
   const p = settingsParams(settings);
-  const base: unknown[] = [shopId.toString(), p.chs, p.need, p.win, p.maxWindowHours, p.excluded, p.ignoreMachineOpens, p.currency];
+  const base: unknown[] = [
+    shopId.toString(),
+    p.chs,
+    p.need,
+    p.win,
+    p.maxWindowHours,
+    p.excluded,
+    p.ignoreMachineOpens,
+    p.currency,
+  ];
   // $1 shop, $2 channels, $3 need, $4 window hours, $5 longest window, $6 excluded tags, $7 ignore machine opens, $8 currency
   const live = `o.shop_id = $1 AND o.redacted_at IS NULL AND NOT o.test AND o.cancelled_at IS NULL AND o.currency = $8`;
   const qualifies = `e.stage >= ($3::int[])[array_position($2::text[], m.channel)]
@@ -378,7 +398,8 @@ export async function computeAttributions(
         AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
        JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key
       WHERE ${live} AND ${sa} AND ${qualifies}`;
-    await q(client, 
+    await q(
+      client,
       `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
        ${byKey("e.email_key = ANY(o.email_keys)")}
        UNION ALL ${byKey("e.phone_key = ANY(o.phone_keys)")}
@@ -395,7 +416,8 @@ export async function computeAttributions(
       pa.push(scope.to.toISOString());
       evRange.push(`e.occurred_at < $${pa.length}::timestamptz`);
     }
-    await q(client, 
+    await q(
+      client,
       `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
        WITH o AS MATERIALIZED (
          SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
@@ -424,7 +446,8 @@ export async function computeAttributions(
   }
 
   // 1b. candidates through messages the order names (only when the shop has any such link)
-  const links = await q<{ any: boolean }>(client, 
+  const links = await q<{ any: boolean }>(
+    client,
     `SELECT EXISTS (SELECT 1 FROM message_events WHERE shop_id = $1 AND order_key IS NOT NULL)
          OR EXISTS (SELECT 1 FROM order_tracked_messages WHERE shop_id = $1)
          OR EXISTS (SELECT 1 FROM messages WHERE shop_id = $1 AND keys_mixed) AS any`,
@@ -433,7 +456,8 @@ export async function computeAttributions(
   if (links.rows[0]?.any) {
     const pb = [...base];
     const sb = scopeSql(scope, pb);
-    await q(client, 
+    await q(
+      client,
       `INSERT INTO attr_cand
        SELECT o.id, m.id, m.external_id, m.sent_at, e.occurred_at, e.stage, e.type, e.landing, (m.tags && $6::text[])
          FROM orders o
@@ -462,7 +486,8 @@ export async function computeAttributions(
   // 2. outcomes
   const pc: unknown[] = [shopId.toString(), p.currency, version];
   const sc = scopeSql(scope, pc);
-  const r = await q(client, 
+  const r = await q(
+    client,
     `CREATE TEMP TABLE attr_new ON COMMIT DROP AS
      WITH w AS (
        SELECT DISTINCT ON (oid) oid, mid, at, type
@@ -523,7 +548,8 @@ export async function computeAttributions(
  */
 export async function applyAttributions(client: PoolClient, shopId: bigint): Promise<number> {
   const shop = shopId.toString();
-  await q(client, 
+  await q(
+    client,
     `WITH contrib AS (
        SELECT a.time_of_sale AS t, COALESCE(a.campaign_id, 0) AS cid, -1 AS n, -a.gross AS g, -a.refunded AS r
          FROM attributions a JOIN attr_new x ON x.order_id = a.order_id WHERE a.counted
@@ -550,7 +576,8 @@ export async function applyAttributions(client: PoolClient, shopId: bigint): Pro
         AND s.shop_id = $1 AND s.grain = up.grain AND s.bucket = up.bucket AND s.campaign_id = up.campaign_id`,
     [shop],
   );
-  const r = await q(client, 
+  const r = await q(
+    client,
     `INSERT INTO attributions AS a
        (order_id, shop_id, message_id, campaign_id, channel, event_type, event_at, linked_by, reason, time_of_sale,
         counted, gross, refunded, settings_version, computed_at)
@@ -583,8 +610,14 @@ export async function countOrders(client: PoolClient, shopId: bigint): Promise<n
 }
 
 /** The time of sale `size` orders after `from` (the end of a chunk), or null when fewer remain. */
-export async function chunkEnd(client: PoolClient, shopId: bigint, from: Date | null, size: number): Promise<Date | null> {
-  const r = await q<{ t: Date }>(client, 
+export async function chunkEnd(
+  client: PoolClient,
+  shopId: bigint,
+  from: Date | null,
+  size: number,
+): Promise<Date | null> {
+  const r = await q<{ t: Date }>(
+    client,
     `SELECT time_of_sale AS t FROM orders
       WHERE shop_id = $1 AND ($2::timestamptz IS NULL OR time_of_sale >= $2)
       ORDER BY time_of_sale OFFSET $3 LIMIT 1`,
@@ -596,8 +629,14 @@ export async function chunkEnd(client: PoolClient, shopId: bigint, from: Date | 
   return t;
 }
 
-export async function startProgress(client: PoolClient, shopId: bigint, version: number, total: number): Promise<boolean> {
-  const r = await q(client, 
+export async function startProgress(
+  client: PoolClient,
+  shopId: bigint,
+  version: number,
+  total: number,
+): Promise<boolean> {
+  const r = await q(
+    client,
     `UPDATE settings SET progress_done = 0, progress_total = $3 WHERE shop_id = $1 AND version = $2`,
     [shopId.toString(), version, total],
   );
@@ -605,7 +644,8 @@ export async function startProgress(client: PoolClient, shopId: bigint, version:
 }
 
 export async function addProgress(client: PoolClient, shopId: bigint, version: number, done: number): Promise<void> {
-  await q(client, 
+  await q(
+    client,
     `UPDATE settings SET progress_done = LEAST(progress_total, progress_done + $3) WHERE shop_id = $1 AND version = $2`,
     [shopId.toString(), version, done],
   );
@@ -613,7 +653,8 @@ export async function addProgress(client: PoolClient, shopId: bigint, version: n
 
 /** Marks the version attributed, only when it is still the current one. */
 export async function finishReattribution(client: PoolClient, shopId: bigint, version: number): Promise<boolean> {
-  const r = await q(client, 
+  const r = await q(
+    client,
     `UPDATE settings SET attribution_state = 'idle', attributed_version = $2, progress_done = progress_total
       WHERE shop_id = $1 AND version = $2`,
     [shopId.toString(), version],

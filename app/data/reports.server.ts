@@ -297,8 +297,7 @@ export async function salesSeries(
   }
   const hour = ranges("bucket", hourRanges, params);
   const raw = ranges("time_of_sale", rawRanges, params);
-  const dateExpr =
-    bucket === "day" ? `(x.t AT TIME ZONE $2)::date` : `date_trunc('week', x.t AT TIME ZONE $2)::date`;
+  const dateExpr = bucket === "day" ? `(x.t AT TIME ZONE $2)::date` : `date_trunc('week', x.t AT TIME ZONE $2)::date`;
   const r = await pool().query(
     `SELECT to_char(${dateExpr}, 'YYYY-MM-DD') AS date,
             COALESCE(sum(x.purchases) FILTER (WHERE x.campaign_id <> 0), 0)::int AS purchases,

@@ -48,7 +48,11 @@ async function check(shop: Shop, data: Data) {
   for (const o of outcomes.slice(0, 3)) {
     const res = await http("GET", `/api/v1/orders/${o.order_id}/attribution`, { key: shop.key });
     expect(res.status).toBe(200);
-    expect({ attributed: res.body.attributed, campaign_id: res.body.campaign_id, message_id: res.body.message_id }).toEqual({
+    expect({
+      attributed: res.body.attributed,
+      campaign_id: res.body.campaign_id,
+      message_id: res.body.message_id,
+    }).toEqual({
       attributed: o.attributed,
       campaign_id: o.campaign_id,
       message_id: o.message_id,
@@ -57,34 +61,30 @@ async function check(shop: Shop, data: Data) {
 }
 
 describe("engine = attributeAll", () => {
-  it(
-    "on random data in random arrival order, then after a settings change",
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(eventArb, { minLength: 1, maxLength: 25 }),
-          fc.array(orderArb, { minLength: 1, maxLength: 8 }),
-          settingsArb,
-          settingsArb,
-          fc.integer({ min: 1, max: 5 }),
-          fc.integer(),
-          async (events, orders, s1, s2, batches, seed) => {
-            const data = buildData(events, orders);
-            const n = data.events.length + data.orders.length + data.refunds.length;
-            const order = [...Array(n).keys()].sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101));
-            const shop = await newShop(s1);
-            await postAll(shop, data, order, batches);
-            await check(shop, data);
-            const put = await http("PUT", "/api/v1/settings", { key: shop.key, body: s2 });
-            expect(put.status).toBe(200);
-            await check(shop, data);
-          },
-        ),
-        { numRuns: Number(process.env.PROPERTY_RUNS ?? 8), endOnFailure: true },
-      );
-    },
-    300_000,
-  );
+  it("on random data in random arrival order, then after a settings change", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(eventArb, { minLength: 1, maxLength: 25 }),
+        fc.array(orderArb, { minLength: 1, maxLength: 8 }),
+        settingsArb,
+        settingsArb,
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer(),
+        async (events, orders, s1, s2, batches, seed) => {
+          const data = buildData(events, orders);
+          const n = data.events.length + data.orders.length + data.refunds.length;
+          const order = [...Array(n).keys()].sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101));
+          const shop = await newShop(s1);
+          await postAll(shop, data, order, batches);
+          await check(shop, data);
+          const put = await http("PUT", "/api/v1/settings", { key: shop.key, body: s2 });
+          expect(put.status).toBe(200);
+          await check(shop, data);
+        },
+      ),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 8), endOnFailure: true },
+    );
+  }, 300_000);
 });
 
 describe("two workers at once", () => {
@@ -96,7 +96,10 @@ describe("two workers at once", () => {
   it("give the same result as the reference", async () => {
     second = await startWorker(stackEnv());
     const [events, orders] = fc.sample(
-      fc.tuple(fc.array(eventArb, { minLength: 120, maxLength: 120 }), fc.array(orderArb, { minLength: 40, maxLength: 40 })),
+      fc.tuple(
+        fc.array(eventArb, { minLength: 120, maxLength: 120 }),
+        fc.array(orderArb, { minLength: 40, maxLength: 40 }),
+      ),
       { numRuns: 1, seed: 42 },
     )[0]!;
     const data = buildData(events, orders);
@@ -104,10 +107,26 @@ describe("two workers at once", () => {
     // Many small batches, four requests at a time: both workers take attribute-shop jobs for the shop.
     const n = data.events.length + data.orders.length + data.refunds.length;
     const order = [...Array(n).keys()].reverse();
-    await Promise.all([0, 1].map((k) => postAll(shop, { ...data }, order.filter((_, i) => i % 2 === k).map((x) => x), 30)));
+    await Promise.all(
+      [0, 1].map((k) =>
+        postAll(
+          shop,
+          { ...data },
+          order.filter((_, i) => i % 2 === k).map((x) => x),
+          30,
+        ),
+      ),
+    );
     await check(shop, data);
     // A settings change re-attributes while both run.
-    expect((await http("PUT", "/api/v1/settings", { key: shop.key, body: { channels: { email: { event: "clicked", window_hours: 12 } } } })).status).toBe(200);
+    expect(
+      (
+        await http("PUT", "/api/v1/settings", {
+          key: shop.key,
+          body: { channels: { email: { event: "clicked", window_hours: 12 } } },
+        })
+      ).status,
+    ).toBe(200);
     await check(shop, data);
   }, 120_000);
 });

@@ -13,14 +13,21 @@ async function snapshot(shopId: string) {
        FROM attributions WHERE shop_id = $1 ORDER BY order_id`,
     [shopId],
   );
-  const s = await db().query(`SELECT * FROM rollup_sales WHERE shop_id = $1 ORDER BY grain, bucket, campaign_id`, [shopId]);
-  const m = await db().query(`SELECT * FROM rollup_messages WHERE shop_id = $1 ORDER BY grain, bucket, campaign_id`, [shopId]);
+  const s = await db().query(`SELECT * FROM rollup_sales WHERE shop_id = $1 ORDER BY grain, bucket, campaign_id`, [
+    shopId,
+  ]);
+  const m = await db().query(`SELECT * FROM rollup_messages WHERE shop_id = $1 ORDER BY grain, bucket, campaign_id`, [
+    shopId,
+  ]);
   const msgs = await db().query(
     `SELECT external_id, campaign_id, channel, sent_at, tags, has_sent, has_delivered, has_opened, has_clicked,
             recipient_keys, keys_mixed, first_stage_at, last_stage_at FROM messages WHERE shop_id = $1 ORDER BY external_id`,
     [shopId],
   );
-  const c = await db().query(`SELECT external_id, name, channel FROM campaigns WHERE shop_id = $1 ORDER BY external_id`, [shopId]);
+  const c = await db().query(
+    `SELECT external_id, name, channel FROM campaigns WHERE shop_id = $1 ORDER BY external_id`,
+    [shopId],
+  );
   return { attributions: a.rows, sales: s.rows, messages: m.rows, msgs: msgs.rows, campaigns: c.rows };
 }
 
@@ -75,10 +82,15 @@ describe("re-attribution", () => {
     const after = await report(shop);
     expect(after.summary.purchases).toBeGreaterThan(before.summary.purchases);
     expect(after.campaigns[0].sale_formula).toBe("Sale = message sent, then a purchase within 3 days of sending.");
-    const versions = await db().query(`SELECT DISTINCT settings_version FROM attributions WHERE shop_id = $1`, [shop.shopId]);
+    const versions = await db().query(`SELECT DISTINCT settings_version FROM attributions WHERE shop_id = $1`, [
+      shop.shopId,
+    ]);
     expect(versions.rows).toEqual([{ settings_version: version }]);
     // Back to the old settings: back to the old figures.
-    await http("PUT", "/api/v1/settings", { key: shop.key, body: { channels: { email: { event: "clicked", window_hours: 24 } } } });
+    await http("PUT", "/api/v1/settings", {
+      key: shop.key,
+      body: { channels: { email: { event: "clicked", window_hours: 24 } } },
+    });
     expect(await report(shop)).toEqual(before);
   });
 
@@ -105,11 +117,18 @@ describe("re-attribution", () => {
     expect(await snapshot(shop.shopId)).toEqual(first);
     // The full re-attribution of the current version again, in small chunks.
     const { reattributeShop } = await import("../../app/attribution/engine.server");
-    await db().query(`UPDATE settings SET attribution_state = 'running', attributed_version = version - 1 WHERE shop_id = $1`, [shop.shopId]);
+    await db().query(
+      `UPDATE settings SET attribution_state = 'running', attributed_version = version - 1 WHERE shop_id = $1`,
+      [shop.shopId],
+    );
     const v = (await db().query(`SELECT version FROM settings WHERE shop_id = $1`, [shop.shopId])).rows[0].version;
     const r = await reattributeShop(BigInt(shop.shopId), v, { chunkOrders: 7 });
     expect(["done", "already_done"]).toContain(r.status);
-    await waitFor(async () => (await db().query(`SELECT attribution_state FROM settings WHERE shop_id = $1`, [shop.shopId])).rows[0].attribution_state === "idle");
+    await waitFor(
+      async () =>
+        (await db().query(`SELECT attribution_state FROM settings WHERE shop_id = $1`, [shop.shopId])).rows[0]
+          .attribution_state === "idle",
+    );
     expect(await snapshot(shop.shopId)).toEqual(first);
   });
 
@@ -123,6 +142,11 @@ describe("re-attribution", () => {
     expect((await reattributeShop(BigInt(shop.shopId), v, { chunkOrders: 5 })).status).toBe("superseded");
     await settled(shop.shopId);
     const row = (await db().query(`SELECT * FROM settings WHERE shop_id = $1`, [shop.shopId])).rows[0];
-    expect(row).toMatchObject({ attribution_state: "idle", attributed_version: v + 1, progress_total: 40, progress_done: 40 });
+    expect(row).toMatchObject({
+      attribution_state: "idle",
+      attributed_version: v + 1,
+      progress_total: 40,
+      progress_done: 40,
+    });
   });
 });

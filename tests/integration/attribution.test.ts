@@ -19,9 +19,22 @@ import { settled } from "../support/api";
 
 const ALICE = "alice@example.com";
 const m1 = () =>
-  emailSendAndClick({ campaign: "A", message: "m1", email: ALICE, sent: "2026-11-01T09:00:00Z", clicked: "2026-11-01T10:00:00Z" });
+  emailSendAndClick({
+    campaign: "A",
+    message: "m1",
+    email: ALICE,
+    sent: "2026-11-01T09:00:00Z",
+    clicked: "2026-11-01T10:00:00Z",
+  });
 const m2 = (tags: string[] = []) =>
-  emailSendAndClick({ campaign: "B", message: "m2", email: ALICE, sent: "2026-11-01T12:00:00Z", clicked: "2026-11-01T13:00:00Z", tags });
+  emailSendAndClick({
+    campaign: "B",
+    message: "m2",
+    email: ALICE,
+    sent: "2026-11-01T12:00:00Z",
+    clicked: "2026-11-01T13:00:00Z",
+    tags,
+  });
 const order = (id: string, at: string, total: string, extra: Record<string, unknown> = {}) => ({
   id,
   processed_at: at,
@@ -156,10 +169,21 @@ describe("worked examples through the API", () => {
     );
     // Shop a: refunds after the order. Shop b: the first refund before the order is even known.
     await postRefund(a, "1005", { id: "r1", created_at: "2026-11-05T10:00:00Z", amount: "30.00", currency: "USD" });
-    expect(campaign(await report(a), "A")).toMatchObject({ gross: "100.00", refunded: "30.00", revenue: "70.00", purchases: 1 });
+    expect(campaign(await report(a), "A")).toMatchObject({
+      gross: "100.00",
+      refunded: "30.00",
+      revenue: "70.00",
+      purchases: 1,
+    });
     await postRefund(a, "1005", { id: "r2", created_at: "2026-11-06T10:00:00Z", amount: "90.00", currency: "USD" });
     const rep = await report(a);
-    expect(campaign(rep, "A")).toMatchObject({ gross: "100.00", refunded: "100.00", revenue: "0.00", purchases: 1, average_check: "0.00" });
+    expect(campaign(rep, "A")).toMatchObject({
+      gross: "100.00",
+      refunded: "100.00",
+      revenue: "0.00",
+      purchases: 1,
+      average_check: "0.00",
+    });
     expect(rep.summary).toMatchObject({ refunded: "100.00", revenue: "0.00", store_revenue: "0.00", purchases: 1 });
     // The same refund again changes nothing.
     await postRefund(a, "1005", { id: "r2", created_at: "2026-11-06T10:00:00Z", amount: "90.00", currency: "USD" });
@@ -210,7 +234,16 @@ describe("worked examples through the API", () => {
     });
     for (const shop of await bothOrders(
       (s) => postEvents(s, [sms("sent"), sms("clicked")]),
-      (s) => postOrders(s, [{ id: "1008", processed_at: "2026-11-01T09:30:00Z", currency: "USD", total_price: "20.00", phone: "+15550100000" }]),
+      (s) =>
+        postOrders(s, [
+          {
+            id: "1008",
+            processed_at: "2026-11-01T09:30:00Z",
+            currency: "USD",
+            total_price: "20.00",
+            phone: "+15550100000",
+          },
+        ]),
     )) {
       const rep = await report(shop);
       expect(campaign(rep, "C")).toMatchObject({ channel: "sms", purchases: 1, revenue: "20.00", name: "C" });
@@ -242,7 +275,10 @@ describe("worked examples through the API", () => {
   it("a tracked link (landing site cr_mid) earns the sale whatever address the buyer used", async () => {
     const shop = await newShop(EXAMPLE_SETTINGS);
     await postOrders(shop, [
-      order("1012", "2026-11-03T11:00:00Z", "42.00", { email: "other@example.com", landing_site: "/products/x?utm_source=mail&cr_mid=m1" }),
+      order("1012", "2026-11-03T11:00:00Z", "42.00", {
+        email: "other@example.com",
+        landing_site: "/products/x?utm_source=mail&cr_mid=m1",
+      }),
     ]);
     await settled(shop.shopId);
     await postEvents(shop, m1());

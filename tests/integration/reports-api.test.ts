@@ -6,7 +6,14 @@ import { EXAMPLE_SETTINGS, emailSendAndClick, newShop, postEvents, postOrders, r
 async function exampleShop() {
   const shop = await newShop(EXAMPLE_SETTINGS);
   await postEvents(shop, [
-    ...emailSendAndClick({ campaign: "A", message: "m1", email: "a@x.com", sent: "2026-11-01T09:00:00Z", clicked: "2026-11-01T10:00:00Z", name: "Black, \"Friday\"" }),
+    ...emailSendAndClick({
+      campaign: "A",
+      message: "m1",
+      email: "a@x.com",
+      sent: "2026-11-01T09:00:00Z",
+      clicked: "2026-11-01T10:00:00Z",
+      name: 'Black, "Friday"',
+    }),
     ...emailSendAndClick({ campaign: "B", message: "m2", email: "b@x.com", sent: "2026-11-02T09:00:00Z" }),
   ]);
   await postOrders(shop, [
@@ -53,7 +60,9 @@ describe("GET /api/v1/reports/campaigns", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
       const lines = res.text.trim().split("\n");
-      expect(lines[0]).toBe("id,name,channel,sent,delivered,opened,clicked,purchases,gross,refunded,revenue,average_check,sale_formula");
+      expect(lines[0]).toBe(
+        "id,name,channel,sent,delivered,opened,clicked,purchases,gross,refunded,revenue,average_check,sale_formula",
+      );
       expect(lines[1]).toBe(
         'A,"Black, ""Friday""",email,1,0,0,1,2,133.33,0.00,133.33,66.67,"Sale = click on the message, then a purchase within 24 hours of the click."',
       );
@@ -78,7 +87,9 @@ describe("GET /api/v1/reports/campaigns", () => {
     expect(def.status).toBe(200);
     expect(Date.parse(def.body.to) - Date.parse(def.body.from)).toBe(30 * 86_400_000);
     // An unencoded + offset (a space once decoded) is read as +.
-    const plus = await http("GET", "/api/v1/reports/campaigns?from=2026-11-01T00:00:00+00:00&to=2026-11-05T00:00:00Z", { key: shop.key });
+    const plus = await http("GET", "/api/v1/reports/campaigns?from=2026-11-01T00:00:00+00:00&to=2026-11-05T00:00:00Z", {
+      key: shop.key,
+    });
     expect(plus.status).toBe(200);
   });
 
@@ -86,8 +97,19 @@ describe("GET /api/v1/reports/campaigns", () => {
     const shop = await exampleShop();
     await http("PUT", "/api/v1/settings", { key: shop.key, body: { enabled: false } });
     const rep = await report(shop, "2026-11-01T00:00:00Z", "2026-11-05T00:00:00Z");
-    expect(rep.summary).toMatchObject({ campaigns: 2, campaigns_with_revenue: 0, purchases: 0, revenue: "0.00", store_revenue: "0.00" });
-    expect(rep.campaigns.find((c: any) => c.id === "A")).toMatchObject({ sent: 1, clicked: 1, purchases: 0, revenue: "0.00" });
+    expect(rep.summary).toMatchObject({
+      campaigns: 2,
+      campaigns_with_revenue: 0,
+      purchases: 0,
+      revenue: "0.00",
+      store_revenue: "0.00",
+    });
+    expect(rep.campaigns.find((c: any) => c.id === "A")).toMatchObject({
+      sent: 1,
+      clicked: 1,
+      purchases: 0,
+      revenue: "0.00",
+    });
   });
 });
 
@@ -116,7 +138,14 @@ describe("GET /api/v1/campaigns/{id} and /api/v1/orders/{id}/attribution", () =>
     const shop = await exampleShop();
     const res = await http("GET", "/api/v1/orders/5001/attribution", { key: shop.key });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ order_id: "5001", attributed: true, campaign_id: "A", message_id: "m1", channel: "email", event_type: "clicked" });
+    expect(res.body).toMatchObject({
+      order_id: "5001",
+      attributed: true,
+      campaign_id: "A",
+      message_id: "m1",
+      channel: "email",
+      event_type: "clicked",
+    });
     expect(res.body.explanation).toMatch(/^Attributed to campaign “Black, "Friday"” \(email\)/);
     const none = await http("GET", "/api/v1/orders/5003/attribution", { key: shop.key });
     expect(none.body).toMatchObject({ attributed: false, campaign_id: null, reason: "no_match" });
@@ -143,7 +172,10 @@ describe("presenters", () => {
     const india = await revenueSeries(BigInt(shop.shopId), range, "Asia/Kolkata", "day");
     expect(india.find((p) => p.date === "2026-11-02")).toMatchObject({ store_revenue: "133.33" });
     const weeks = await revenueSeries(BigInt(shop.shopId), range, "UTC", "week");
-    expect(weeks).toEqual([{ date: "2026-10-26", revenue: "100.00", store_revenue: "100.00", purchases: 1 }, { date: "2026-11-02", revenue: "33.33", store_revenue: "40.33", purchases: 1 }]);
+    expect(weeks).toEqual([
+      { date: "2026-10-26", revenue: "100.00", store_revenue: "100.00", purchases: 1 },
+      { date: "2026-11-02", revenue: "33.33", store_revenue: "40.33", purchases: 1 },
+    ]);
     const rep = await campaignReport(BigInt(shop.shopId), range);
     expect(rep.summary.store_revenue).toBe("140.33");
   });

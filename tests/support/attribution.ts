@@ -36,7 +36,10 @@ export async function postOrders(shop: Shop, orders: unknown[]) {
 }
 
 export async function postRefund(shop: Shop, orderId: string, refund: unknown) {
-  const res = await http("POST", `/api/v1/orders/${encodeURIComponent(orderId)}/refunds`, { key: shop.key, body: refund });
+  const res = await http("POST", `/api/v1/orders/${encodeURIComponent(orderId)}/refunds`, {
+    key: shop.key,
+    body: refund,
+  });
   expect(res.status, res.text).toBe(202);
   return res.body;
 }

@@ -44,19 +44,28 @@ export const orderArb = fc.record({
   currency: fc.constantFrom("USD", "USD", "USD", "EUR"),
   email: fc.option(emailArb, { nil: null }),
   phone: fc.option(phoneArb, { nil: null }),
-  customer: fc.option(fc.record({ id: fc.option(customerArb, { nil: null }), email: fc.option(emailArb, { nil: null }) }), {
-    nil: null,
-  }),
+  customer: fc.option(
+    fc.record({ id: fc.option(customerArb, { nil: null }), email: fc.option(emailArb, { nil: null }) }),
+    {
+      nil: null,
+    },
+  ),
   flags: fc.integer({ min: 0, max: 19 }),
   landing: fc.option(fc.constantFrom("/?cr_mid=m1", "/p?utm=x&cr_mid=m4", "/?message_id=m2"), { nil: null }),
-  refunds: fc.array(fc.integer({ min: 0, max: 15000 }).map((c) => (c / 100).toFixed(2)), { maxLength: 2 }),
+  refunds: fc.array(
+    fc.integer({ min: 0, max: 15000 }).map((c) => (c / 100).toFixed(2)),
+    { maxLength: 2 },
+  ),
 });
 
 export const settingsArb = fc.record({
   enabled: fc.constantFrom(true, true, true, false),
   currency: fc.constantFrom("USD", "USD", "EUR"),
   channels: fc.record({
-    email: fc.record({ event: fc.constantFrom("sent", "delivered", "opened", "clicked"), window_hours: fc.integer({ min: 1, max: 48 }) }),
+    email: fc.record({
+      event: fc.constantFrom("sent", "delivered", "opened", "clicked"),
+      window_hours: fc.integer({ min: 1, max: 48 }),
+    }),
     sms: fc.record({ event: fc.constantFrom("sent", "clicked"), window_hours: fc.integer({ min: 1, max: 48 }) }),
   }),
   excluded_tags: fc.subarray(["password-reset", "NEWS"]),
@@ -118,7 +127,11 @@ export function buildData(events: any[], orders: any[]): Data {
 }
 
 /** What the server parses from these bodies, fed to the domain's reference implementation. */
-export function oracle(data: Data, settings: AttributionSettings, period: { from: Date; to: Date }): AttributeAllResult {
+export function oracle(
+  data: Data,
+  settings: AttributionSettings,
+  period: { from: Date; to: Date },
+): AttributeAllResult {
   const ev = parseApiEvents(JSON.stringify({ events: data.events }));
   const or = parseApiOrders(JSON.stringify({ orders: data.orders }));
   if (!ev.ok || !or.ok) throw new Error("generated data does not parse");
@@ -151,8 +164,10 @@ export async function postAll(shop: Shop, data: Data, order: number[], batches: 
   const send = async (g: Item[]) => {
     const events = g.filter((x) => x.kind === "e").map((x) => data.events[x.i]);
     const orders = g.filter((x) => x.kind === "o").map((x) => data.orders[x.i]);
-    if (events.length) expect((await http("POST", "/api/v1/events", { key: shop.key, body: { events } })).status).toBe(202);
-    if (orders.length) expect((await http("POST", "/api/v1/orders", { key: shop.key, body: { orders } })).status).toBe(202);
+    if (events.length)
+      expect((await http("POST", "/api/v1/events", { key: shop.key, body: { events } })).status).toBe(202);
+    if (orders.length)
+      expect((await http("POST", "/api/v1/orders", { key: shop.key, body: { orders } })).status).toBe(202);
     for (const x of g.filter((y) => y.kind === "r")) {
       const r = data.refunds[x.i]!;
       const res = await http("POST", `/api/v1/orders/${r.orderId}/refunds`, { key: shop.key, body: r.body });
@@ -194,9 +209,7 @@ export async function engineOutcomes(shopId: string) {
 }
 
 export function oracleOutcomes(result: AttributeAllResult) {
-  return result.orders
-    .map(({ revenue: _r, ...o }) => o)
-    .sort((a, b) => (a.order_id < b.order_id ? -1 : 1));
+  return result.orders.map(({ revenue: _r, ...o }) => o).sort((a, b) => (a.order_id < b.order_id ? -1 : 1));
 }
 
 export async function currentSettings(shop: Shop): Promise<AttributionSettings> {
