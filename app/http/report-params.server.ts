@@ -2,7 +2,7 @@
  * Query parameters of the report endpoints: `from`, `to` (ISO 8601 instants with an offset; `to` excluded) and
  * `format` (`json` or `csv`; `Accept: text/csv` also asks for CSV).
  *
- * Defaults (documented in docs/decisions/004-attribution-engine.md): without `to`, now; without `from`, 30 days
+ * Defaults (documented in docs/decisions/007-attribution-engine.md): without `to`, now; without `from`, 30 days
  * before `to`. `from` must be before `to`. Errors name the parameter: 400 details `[{path: "from", ...}]`.
  */
 import { parseIsoDate } from "../ingest/common";
