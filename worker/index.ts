@@ -28,8 +28,7 @@ const worker = new Worker(
     const entry = jobCatalog[name];
     if (!entry) throw new Error(`unknown job ${job.name}`);
     const payload = entry.schema.parse(job.data);
-    const handler = jobHandlers[name] as ((p: unknown, j: Job) => Promise<unknown>) | undefined;
-    if (!handler) throw new Error(`no handler for job ${job.name}`);
+    const handler = jobHandlers[name] as (p: unknown, j: Job) => Promise<unknown>;
     return handler(payload, job);
   },
   {

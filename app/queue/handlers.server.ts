@@ -9,7 +9,7 @@ import type { JobName, JobPayload } from "./catalog";
  */
 export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>, job: Job) => Promise<unknown> };
 
-export const jobHandlers: Partial<JobHandlers> = {
+export const jobHandlers: JobHandlers = {
   "process-delivery": (p) => processDelivery(p.deliveryId),
   "attribute-shop": (p) => attributeShop(BigInt(p.shopId)),
   "reattribute-shop": (p) => reattributeShop(BigInt(p.shopId), p.version),

@@ -1,14 +1,39 @@
 import type { Queue } from "bullmq";
 import { pool } from "../db.server";
 import { log } from "../logger.server";
+import { jobCatalog } from "./catalog";
 import { enqueue } from "./producer.server";
+
+/** A job that failed for good is given another chance after this long (the cause may have been fixed or passed). */
+export const RETRY_FAILED_AFTER_MS = 5 * 60_000;
+
+/**
+ * Makes sure a fixed-id job can still run: absent -> added; failed for longer than RETRY_FAILED_AFTER_MS -> retried.
+ * Without this, owed work whose job exhausted its attempts would wait forever behind its own failed job id.
+ */
+async function revive(queue: Queue, jobId: string, add: () => Promise<void>, retryAfterMs: number): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) {
+    await add();
+    return true;
+  }
+  if ((await job.getState()) === "failed" && Date.now() - (job.finishedOn ?? 0) >= retryAfterMs) {
+    await job.retry("failed");
+    return true;
+  }
+  return false;
+}
 
 /**
  * The relay: PostgreSQL holds every piece of owed work (inbox rows not yet queued, pending attributions, running
  * re-attributions); this moves it into BullMQ. Fixed job ids make a second relay pass (or a second worker) harmless.
  * It is what makes "answered 2xx, never lost" hold while Redis is down: once Redis is back, the next pass queues it.
  */
-export async function relayOnce(queue: Queue): Promise<{ deliveries: number; shops: number; reattributions: number }> {
+export async function relayOnce(
+  queue: Queue,
+  options: { retryFailedAfterMs?: number } = {},
+): Promise<{ deliveries: number; shops: number; reattributions: number }> {
+  const retryAfterMs = options.retryFailedAfterMs ?? RETRY_FAILED_AFTER_MS;
   const db = pool();
   let deliveries = 0;
   const inbox = await db.query<{ id: string }>(
@@ -23,12 +48,40 @@ export async function relayOnce(queue: Queue): Promise<{ deliveries: number; sho
       inbox.rows.map((r) => r.id),
     ]);
   }
+  // Deliveries queued long ago and still not processed: their job vanished or failed for good.
+  const stale = await db.query<{ id: string }>(
+    `SELECT id FROM webhook_deliveries
+      WHERE processed_at IS NULL AND queued_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 200`,
+    [retryAfterMs / 1000],
+  );
+  for (const row of stale.rows) {
+    const payload = { deliveryId: row.id };
+    await revive(
+      queue,
+      jobCatalog["process-delivery"].jobId(payload),
+      () => enqueue(queue, "process-delivery", payload),
+      retryAfterMs,
+    );
+  }
+  if (stale.rows.length) {
+    await db.query(`UPDATE webhook_deliveries SET queued_at = now() WHERE id = ANY($1::bigint[])`, [
+      stale.rows.map((r) => r.id),
+    ]);
+  }
   const pending = await db.query<{ shop_id: string }>(`SELECT DISTINCT shop_id FROM pending_attributions`);
   for (const row of pending.rows) await enqueue(queue, "attribute-shop", { shopId: row.shop_id });
   const running = await db.query<{ shop_id: string; version: number }>(
     `SELECT shop_id, version FROM settings WHERE attribution_state = 'running'`,
   );
-  for (const row of running.rows) await enqueue(queue, "reattribute-shop", { shopId: row.shop_id, version: row.version });
+  for (const row of running.rows) {
+    const payload = { shopId: row.shop_id, version: row.version };
+    await revive(
+      queue,
+      jobCatalog["reattribute-shop"].jobId(payload),
+      () => enqueue(queue, "reattribute-shop", payload),
+      retryAfterMs,
+    );
+  }
   return { deliveries, shops: pending.rows.length, reattributions: running.rows.length };
 }
 

@@ -1,0 +1,62 @@
+import { randomBytes } from "node:crypto";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackEnv } from "../support/api";
+import { createMigratedDatabase, dropDatabase } from "../support/db";
+
+/**
+ * The relay gives owed work whose job failed for good another chance, instead of leaving it stuck forever.
+ * It runs here in this process against a database of its own (the relay sweeps every shop of its database), with a
+ * queue prefix of its own.
+ */
+describe("relay", () => {
+  let database: { name: string; url: string };
+  let client: pg.Pool;
+  beforeAll(async () => {
+    database = await createMigratedDatabase("cr_relay");
+    process.env.DATABASE_URL = database.url;
+    client = new pg.Pool({ connectionString: database.url, max: 2 });
+  });
+  const prefix = `${stackEnv().QUEUE_PREFIX}_relay_${randomBytes(3).toString("hex")}`;
+  const connection = new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue("campaign-revenue", { connection, prefix });
+
+  afterAll(async () => {
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    connection.disconnect();
+    await client.end();
+    const { disconnectDb } = await import("../../app/db.server");
+    await disconnectDb();
+    await dropDatabase(database.name);
+  });
+
+  it("retries a re-attribution whose job failed permanently, while settings still say running", async () => {
+    const { relayOnce } = await import("../../app/queue/relay.server");
+    const { jobCatalog } = await import("../../app/queue/catalog");
+    const { ensureShop } = await import("../../app/data/shops.server");
+    const shop = { shopId: (await ensureShop("relay-test.myshopify.com")).id.toString() };
+    await client.query(`UPDATE settings SET attribution_state = 'running', version = 7 WHERE shop_id = $1`, [shop.shopId]);
+    const payload = { shopId: shop.shopId, version: 7 };
+    const jobId = jobCatalog["reattribute-shop"].jobId(payload);
+    await queue.add("reattribute-shop", payload, { jobId, attempts: 1 });
+
+    const failing = new Worker("campaign-revenue", async () => Promise.reject(new Error("boom")), {
+      connection: new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: null }),
+      prefix,
+      autorun: true,
+    });
+    await new Promise<void>((resolve) => failing.on("failed", () => resolve()));
+    await failing.close();
+    expect(await (await queue.getJob(jobId))!.getState()).toBe("failed");
+
+    // Not yet: it failed just now.
+    await relayOnce(queue);
+    expect(await (await queue.getJob(jobId))!.getState()).toBe("failed");
+    // Once the waiting time has passed, it is queued again under the same id.
+    await relayOnce(queue, { retryFailedAfterMs: 0 });
+    expect(await (await queue.getJob(jobId))!.getState()).toMatch(/waiting|prioritized|delayed/);
+  });
+});
