@@ -5,7 +5,15 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["build/**", "public/build/**", ".cache/**", "node_modules/**", "extensions/*/dist/**", "tests/artifacts/**", "prisma/generated/**"],
+    ignores: [
+      "build/**",
+      "public/build/**",
+      ".cache/**",
+      "node_modules/**",
+      "extensions/*/dist/**",
+      "tests/artifacts/**",
+      "prisma/generated/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -15,8 +23,13 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       "@typescript-eslint/no-explicit-any": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_|^error$" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_|^error$" },
+      ],
       "no-empty": ["error", { allowEmptyCatch: true }],
+      // Flags "let x = default; try { x = ... } catch { x = ... }", a pattern we use on purpose.
+      "no-useless-assignment": "off",
       // Personal data must not reach logs: server code logs through app/logger.server.ts.
       "no-console": ["error", { allow: ["warn", "error"] }],
     },

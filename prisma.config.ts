@@ -33,11 +33,7 @@ function nativeSchemaEngineAvailable(): boolean {
   }
   try {
     const prismaDir = path.dirname(require.resolve("prisma/package.json"));
-    dirs.push(
-      prismaDir,
-      path.dirname(prismaDir),
-      path.join(prismaDir, "runtime"),
-    );
+    dirs.push(prismaDir, path.dirname(prismaDir), path.join(prismaDir, "runtime"));
   } catch {
     /* not installed */
   }
@@ -46,27 +42,15 @@ function nativeSchemaEngineAvailable(): boolean {
     try {
       return fs
         .readdirSync(dir)
-        .some(
-          (f) =>
-            /^schema-engine-[^.]+(\.exe)?$/.test(f) &&
-            fs.statSync(path.join(dir, f)).isFile(),
-        );
+        .some((f) => /^schema-engine-[^.]+(\.exe)?$/.test(f) && fs.statSync(path.join(dir, f)).isFile());
     } catch {
       return false;
     }
   });
 }
 
-if (
-  !process.env.PRISMA_SCHEMA_ENGINE_BINARY &&
-  !nativeSchemaEngineAvailable()
-) {
-  process.env.PRISMA_SCHEMA_ENGINE_BINARY = path.join(
-    configDir,
-    "prisma",
-    "engine",
-    "schema-engine.mjs",
-  );
+if (!process.env.PRISMA_SCHEMA_ENGINE_BINARY && !nativeSchemaEngineAvailable()) {
+  process.env.PRISMA_SCHEMA_ENGINE_BINARY = path.join(configDir, "prisma", "engine", "schema-engine.mjs");
 }
 
 /*
@@ -80,11 +64,7 @@ function commandNeedsDatabase(argv: string[]): boolean {
   const positional = args.filter((a) => !a.startsWith("-"));
   const [command, sub] = positional;
   if (command === "migrate" && sub === "diff") {
-    return args.some((a) =>
-      /config-datasource|migrations|--shadow-database-url|--from-url|--to-url/.test(
-        a,
-      ),
-    );
+    return args.some((a) => /config-datasource|migrations|--shadow-database-url|--from-url|--to-url/.test(a));
   }
   if (command === "migrate" || command === "studio") return true;
   if (command === "db") return sub !== undefined && sub !== "seed";
@@ -108,9 +88,7 @@ export default defineConfig({
     ? {
         datasource: {
           url: databaseUrl,
-          ...(process.env.SHADOW_DATABASE_URL
-            ? { shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL }
-            : {}),
+          ...(process.env.SHADOW_DATABASE_URL ? { shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL } : {}),
         },
       }
     : {}),

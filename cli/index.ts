@@ -42,7 +42,9 @@ apiKey
   .action(async (opts: { shop: string; label?: string }) => {
     const shop = await ensureShop(opts.shop);
     const created = await createApiKey(shop.id, opts.label);
-    process.stderr.write(`Created API key ${created.prefix}… (id ${created.id}) for ${shop.domain}. It is shown once:\n`);
+    process.stderr.write(
+      `Created API key ${created.prefix}… (id ${created.id}) for ${shop.domain}. It is shown once:\n`,
+    );
     process.stdout.write(`${created.key}\n`);
   });
 
@@ -58,7 +60,9 @@ apiKey
     for (const k of keys) {
       const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : "active";
       const used = k.lastUsedAt ? `last used ${k.lastUsedAt.toISOString()}` : "never used";
-      process.stdout.write(`${k.id}\t${k.prefix}…\t${state}\tcreated ${k.createdAt.toISOString()}\t${used}${k.label ? `\t${k.label}` : ""}\n`);
+      process.stdout.write(
+        `${k.id}\t${k.prefix}…\t${state}\tcreated ${k.createdAt.toISOString()}\t${used}${k.label ? `\t${k.label}` : ""}\n`,
+      );
     }
   });
 

@@ -27,7 +27,10 @@ export async function listApiKeys(shopId: bigint) {
 /** Revokes a key of this shop (by id or by its displayed prefix). Returns false when no such active key exists. */
 export async function revokeApiKey(shopId: bigint, idOrPrefix: string): Promise<boolean> {
   const where = /^\d+$/.test(idOrPrefix) ? { shopId, id: BigInt(idOrPrefix) } : { shopId, prefix: idOrPrefix };
-  const result = await prisma.apiKey.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date() } });
+  const result = await prisma.apiKey.updateMany({
+    where: { ...where, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
   return result.count > 0;
 }
 

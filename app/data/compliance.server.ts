@@ -83,7 +83,9 @@ export async function redactCustomer(shopId: bigint, c: CustomerRef, orderIds: s
 /** shop/redact: every row of the shop goes (cascades from shops), with its sessions and inbox rows. */
 export async function deleteShopData(domain: string) {
   await inTransaction(async (client) => {
-    await client.query(`DELETE FROM pending_attributions WHERE shop_id IN (SELECT id FROM shops WHERE domain = $1)`, [domain]);
+    await client.query(`DELETE FROM pending_attributions WHERE shop_id IN (SELECT id FROM shops WHERE domain = $1)`, [
+      domain,
+    ]);
     await client.query(`DELETE FROM shops WHERE domain = $1`, [domain]);
     await client.query(`DELETE FROM "Session" WHERE shop = $1`, [domain]);
     await client.query(`DELETE FROM webhook_deliveries WHERE shop_domain = $1`, [domain]);

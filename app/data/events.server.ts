@@ -37,7 +37,18 @@ export function toEventRow(e: MessageEventInput, orderKey: string | null = null)
       ? e.externalId
       : `${e.source}:${e.externalId}`
     : `h:${createHash("sha256")
-        .update(JSON.stringify([e.source, e.type, e.channel, e.occurredAt.toISOString(), e.campaignId, messageKey, e.url, orderKey]))
+        .update(
+          JSON.stringify([
+            e.source,
+            e.type,
+            e.channel,
+            e.occurredAt.toISOString(),
+            e.campaignId,
+            messageKey,
+            e.url,
+            orderKey,
+          ]),
+        )
         .digest("base64url")}`;
   return {
     dedupKey,

@@ -46,5 +46,8 @@ export async function markProcessed(id: string, error?: string): Promise<void> {
 }
 
 export async function recordAttempt(id: string, error: string): Promise<void> {
-  await pool().query(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [id, error]);
+  await pool().query(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
+    id,
+    error,
+  ]);
 }

@@ -46,7 +46,11 @@ export interface UpsertOrdersResult {
  * it changes nothing and counts as a duplicate. Refunds carried by the orders are stored too. Runs in the caller's
  * transaction; the caller records the pending attribution.
  */
-export async function upsertOrders(client: PoolClient, shopId: bigint, input: OrderInput[]): Promise<UpsertOrdersResult> {
+export async function upsertOrders(
+  client: PoolClient,
+  shopId: bigint,
+  input: OrderInput[],
+): Promise<UpsertOrdersResult> {
   const orders = latestPerId(input);
   const keys = orders.map((o) => orderKeys(o));
   const result = await client.query<{ id: string; external_id: string }>(
@@ -139,7 +143,11 @@ export async function insertRefunds(client: PoolClient, shopId: bigint, refunds:
 }
 
 /** Sets refunded_total = sum of the order's refunds; returns ids of orders whose total changed. */
-export async function recomputeRefunded(client: PoolClient, shopId: bigint, orderExternalIds: string[]): Promise<string[]> {
+export async function recomputeRefunded(
+  client: PoolClient,
+  shopId: bigint,
+  orderExternalIds: string[],
+): Promise<string[]> {
   if (orderExternalIds.length === 0) return [];
   const result = await client.query<{ id: string }>(
     `UPDATE orders o SET refunded_total = s.total, updated_at = now()

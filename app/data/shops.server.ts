@@ -63,7 +63,13 @@ export async function recordShopDetails(
   const shop = await ensureShop(domain, details);
   return prisma.shop.update({
     where: { id: shop.id },
-    data: { name: details.name, currency: details.currency, timezone: details.timezone, installedAt: new Date(), uninstalledAt: null },
+    data: {
+      name: details.name,
+      currency: details.currency,
+      timezone: details.timezone,
+      installedAt: new Date(),
+      uninstalledAt: null,
+    },
   });
 }
 

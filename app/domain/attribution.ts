@@ -36,22 +36,8 @@
  *   or negative amount counts as 0. `timeOfSale` throws when an order has neither processedAt nor createdAt.
  */
 import type Decimal from "decimal.js";
-import {
-  indexKeys,
-  keysMatch,
-  mergeKeys,
-  orderKeys,
-  recipientKeyFor,
-  recipientKeys,
-  type KeySet,
-} from "./identity";
-import {
-  Money,
-  averageCheck,
-  capRefunded,
-  formatAmount,
-  tryParseMoney,
-} from "./money";
+import { indexKeys, keysMatch, mergeKeys, orderKeys, recipientKeyFor, recipientKeys, type KeySet } from "./identity";
+import { Money, averageCheck, capRefunded, formatAmount, tryParseMoney } from "./money";
 import { eventNoun, formatWindow, saleFormula } from "./sale-formula";
 import type { AttributionSettings } from "./settings";
 import { stageOf, type Stage } from "./stages";
@@ -100,10 +86,7 @@ export function compareCodePoints(a: string, b: string): number {
 
 /** JSON with sorted object keys and Dates as ISO strings: equal content, equal text. */
 export function stableStringify(value: unknown): string {
-  if (value instanceof Date)
-    return JSON.stringify(
-      Number.isNaN(value.getTime()) ? null : value.toISOString(),
-    );
+  if (value instanceof Date) return JSON.stringify(Number.isNaN(value.getTime()) ? null : value.toISOString());
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
   if (value && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>)
@@ -140,13 +123,9 @@ export interface NormalizedEvent {
 
 /** The message an event belongs to: its `messageId`, else `campaign_id:channel:recipient key`. */
 export function resolveMessageId(
-  e: Pick<
-    MessageEventInput,
-    "messageId" | "campaignId" | "channel" | "recipient"
-  >,
+  e: Pick<MessageEventInput, "messageId" | "campaignId" | "channel" | "recipient">,
 ): string {
-  if (e.messageId !== null && e.messageId !== undefined && e.messageId !== "")
-    return e.messageId;
+  if (e.messageId !== null && e.messageId !== undefined && e.messageId !== "") return e.messageId;
   return `${e.campaignId}:${e.channel}:${recipientKeyFor(e.channel, recipientKeys(e.recipient))}`;
 }
 
@@ -169,9 +148,7 @@ function contentOf(e: AttributionEventInput) {
 
 /** The deduplication key of an event within its shop. */
 export function eventDedupKey(e: AttributionEventInput): string {
-  return e.externalId !== null &&
-    e.externalId !== undefined &&
-    e.externalId !== ""
+  return e.externalId !== null && e.externalId !== undefined && e.externalId !== ""
     ? `id:${e.externalId}`
     : `content:${stableStringify(contentOf(e))}`;
 }
@@ -199,16 +176,13 @@ function compareEvents(a: NormalizedEvent, b: NormalizedEvent): number {
 }
 
 /** Events without duplicates (one per dedup key, chosen independently of arrival order), by time then key. */
-export function dedupeEvents(
-  events: Iterable<AttributionEventInput>,
-): NormalizedEvent[] {
+export function dedupeEvents(events: Iterable<AttributionEventInput>): NormalizedEvent[] {
   const best = new Map<string, { canon: string; event: NormalizedEvent }>();
   for (const raw of events) {
     const ev = normalizeEvent(raw);
     const canon = stableStringify(contentOf(raw));
     const prev = best.get(ev.key);
-    if (!prev || compareCodePoints(canon, prev.canon) < 0)
-      best.set(ev.key, { canon, event: ev });
+    if (!prev || compareCodePoints(canon, prev.canon) < 0) best.set(ev.key, { canon, event: ev });
   }
   return [...best.values()].map((x) => x.event).sort(compareEvents);
 }
@@ -231,9 +205,7 @@ export interface Message {
 }
 
 /** Groups events into messages (deduplicating them first). Messages come sorted by message id. */
-export function buildMessages(
-  events: Iterable<AttributionEventInput>,
-): Message[] {
+export function buildMessages(events: Iterable<AttributionEventInput>): Message[] {
   const groups = new Map<string, NormalizedEvent[]>();
   for (const ev of dedupeEvents(events)) {
     const g = groups.get(ev.messageId);
@@ -241,21 +213,16 @@ export function buildMessages(
     else groups.set(ev.messageId, [ev]);
   }
   const out: Message[] = [];
-  for (const [messageId, evs] of groups)
-    out.push(messageFromEvents(messageId, evs));
+  for (const [messageId, evs] of groups) out.push(messageFromEvents(messageId, evs));
   return out.sort((a, b) => compareCodePoints(a.messageId, b.messageId));
 }
 
 function messageFromEvents(messageId: string, evs: NormalizedEvent[]): Message {
   const sorted = [...evs].sort(compareEvents);
   const first = sorted[0];
-  const sent =
-    sorted.find((e) => e.type === "sent") ??
-    sorted.find((e) => e.stage > 0) ??
-    first;
+  const sent = sorted.find((e) => e.type === "sent") ?? sorted.find((e) => e.stage > 0) ?? first;
   let campaignName: string | null = null;
-  for (const e of sorted)
-    if (e.campaignName !== null) campaignName = e.campaignName;
+  for (const e of sorted) if (e.campaignName !== null) campaignName = e.campaignName;
   return {
     messageId,
     campaignId: first.campaignId,
@@ -263,15 +230,9 @@ function messageFromEvents(messageId: string, evs: NormalizedEvent[]): Message {
     channel: first.channel,
     keys: mergeKeys(sorted.map((e) => e.keys)),
     sentAt: sent.occurredAt,
-    tags: [
-      ...new Set(sorted.flatMap((e) => e.tags.map((t) => t.toLowerCase()))),
-    ].sort(),
+    tags: [...new Set(sorted.flatMap((e) => e.tags.map((t) => t.toLowerCase())))].sort(),
     events: sorted,
-    trackedOrderIds: [
-      ...new Set(
-        sorted.map((e) => e.orderExternalId).filter((x): x is string => !!x),
-      ),
-    ].sort(),
+    trackedOrderIds: [...new Set(sorted.map((e) => e.orderExternalId).filter((x): x is string => !!x))].sort(),
   };
 }
 
@@ -302,17 +263,14 @@ export function indexMessages(messages: Message[]): MessageIndex {
 // ---------------------------------------------------------------- orders
 
 /** `processedAt`, or `createdAt` where it is missing. */
-export function timeOfSale(
-  order: Pick<OrderInput, "processedAt" | "createdAt">,
-): Date {
+export function timeOfSale(order: Pick<OrderInput, "processedAt" | "createdAt">): Date {
   const t = order.processedAt ?? order.createdAt;
   if (!t) throw new TypeError("an order needs processedAt or createdAt");
   return t;
 }
 
 export type NotCountedReason = "test" | "cancelled" | "other_currency";
-export type CountedResult =
-  { counted: true } | { counted: false; reason: NotCountedReason };
+export type CountedResult = { counted: true } | { counted: false; reason: NotCountedReason };
 
 /** Counted: not a test, not cancelled, in the settings' currency. */
 export function isOrderCounted(
@@ -327,16 +285,13 @@ export function isOrderCounted(
 }
 
 /** Message ids the order carries from tracked links: `landingSite`'s `cr_mid` parameters and `trackedMessageIds`. */
-export function trackedMessageIds(
-  order: Pick<AttributionOrderInput, "landingSite" | "trackedMessageIds">,
-): string[] {
+export function trackedMessageIds(order: Pick<AttributionOrderInput, "landingSite" | "trackedMessageIds">): string[] {
   const ids = new Set<string>();
   for (const id of order.trackedMessageIds ?? []) if (id) ids.add(id);
   if (order.landingSite) {
     try {
       const url = new URL(order.landingSite, "https://landing.invalid/");
-      for (const id of url.searchParams.getAll(TRACKED_LINK_PARAM))
-        if (id.trim()) ids.add(id.trim());
+      for (const id of url.searchParams.getAll(TRACKED_LINK_PARAM)) if (id.trim()) ids.add(id.trim());
     } catch {
       // not a URL: no tracked ids
     }
@@ -356,8 +311,7 @@ export function messageMatchesOrder(
 ): MatchVia | null {
   if (keysMatch(keys, message.keys)) return "keys";
   if (message.trackedOrderIds.includes(order.externalId)) return "tracked_link";
-  if (trackedMessageIds(order).includes(message.messageId))
-    return "tracked_link";
+  if (trackedMessageIds(order).includes(message.messageId)) return "tracked_link";
   return null;
 }
 
@@ -367,9 +321,7 @@ export function excludedTagOf(
   settings: Pick<AttributionSettings, "excluded_tags">,
 ): string | null {
   if (settings.excluded_tags.length === 0) return null;
-  const excluded = new Set(
-    settings.excluded_tags.map((t) => t.trim().toLowerCase()),
-  );
+  const excluded = new Set(settings.excluded_tags.map((t) => t.trim().toLowerCase()));
   return message.tags.find((t) => excluded.has(t.toLowerCase())) ?? null;
 }
 
@@ -401,24 +353,16 @@ export function qualifyingEvent(
     type: string;
     via: QualifyingEvent["via"];
   } | null = null;
-  const consider = (
-    at: number,
-    stage: Stage,
-    type: string,
-    via: QualifyingEvent["via"],
-  ) => {
+  const consider = (at: number, stage: Stage, type: string, via: QualifyingEvent["via"]) => {
     if (stage === 0 || stage < need) return;
     if (!(at <= t && t <= at + windowMs)) return;
-    if (!best || at > best.at || (at === best.at && stage > best.stage))
-      best = { at, stage, type, via };
+    if (!best || at > best.at || (at === best.at && stage > best.stage)) best = { at, stage, type, via };
   };
   for (const e of message.events) {
-    if (e.type === "opened" && e.machine && settings.ignore_machine_opens)
-      continue;
+    if (e.type === "opened" && e.machine && settings.ignore_machine_opens) continue;
     consider(e.occurredAt, e.stage, e.type, "event");
   }
-  if (trackedMessageIds(order).includes(message.messageId))
-    consider(t, 4, "clicked", "tracked_link");
+  if (trackedMessageIds(order).includes(message.messageId)) consider(t, 4, "clicked", "tracked_link");
   if (!best) return null;
   const b = best as { at: number; type: string; via: QualifyingEvent["via"] };
   return { type: b.type as StageEvent, occurredAt: new Date(b.at), via: b.via };
@@ -442,15 +386,12 @@ export function qualifies(
   const via = messageMatchesOrder(message, order, keys);
   if (!via) return { qualifies: false, reason: "no_match", event: null };
   const event = qualifyingEvent(message, order, settings);
-  if (excludedTagOf(message, settings) !== null)
-    return { qualifies: false, reason: "excluded_tag", event };
-  if (!event)
-    return { qualifies: false, reason: "outside_window", event: null };
+  if (excludedTagOf(message, settings) !== null) return { qualifies: false, reason: "excluded_tag", event };
+  if (!event) return { qualifies: false, reason: "outside_window", event: null };
   return { qualifies: true, event, via };
 }
 
-export type UnattributedReason =
-  "no_match" | "excluded_tag" | "outside_window" | NotCountedReason;
+export type UnattributedReason = "no_match" | "excluded_tag" | "outside_window" | NotCountedReason;
 
 export interface Attributed {
   attributed: true;
@@ -495,16 +436,10 @@ function compareCandidates(
   );
 }
 
-function candidatesFor(
-  order: AttributionOrderInput,
-  index: MessageIndex,
-  keys: KeySet,
-): Message[] {
+function candidatesFor(order: AttributionOrderInput, index: MessageIndex, keys: KeySet): Message[] {
   const seen = new Map<string, Message>();
-  for (const k of indexKeys(keys))
-    for (const m of index.byKey.get(k) ?? []) seen.set(m.messageId, m);
-  for (const m of index.byTrackedOrder.get(order.externalId) ?? [])
-    seen.set(m.messageId, m);
+  for (const k of indexKeys(keys)) for (const m of index.byKey.get(k) ?? []) seen.set(m.messageId, m);
+  for (const m of index.byTrackedOrder.get(order.externalId) ?? []) seen.set(m.messageId, m);
   for (const id of trackedMessageIds(order)) {
     const m = index.byId.get(id);
     if (m) seen.set(m.messageId, m);
@@ -560,11 +495,7 @@ export function attributeOrder(
   }
   if (qualifying.length === 0) {
     const reason: UnattributedReason =
-      matchedChannels.size === 0
-        ? "no_match"
-        : excludedWithEvent > 0
-          ? "excluded_tag"
-          : "outside_window";
+      matchedChannels.size === 0 ? "no_match" : excludedWithEvent > 0 ? "excluded_tag" : "outside_window";
     return {
       ...base,
       reason,
@@ -598,15 +529,13 @@ export function formatUtc(d: Date): string {
   const iso = d.toISOString();
   const secs = iso.slice(17, 19);
   const ms = iso.slice(20, 23);
-  const tail =
-    ms !== "000" ? `:${secs}.${ms}` : secs !== "00" ? `:${secs}` : "";
+  const tail = ms !== "000" ? `:${secs}.${ms}` : secs !== "00" ? `:${secs}` : "";
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}${tail} UTC`;
 }
 
 /** "10 hours", "1 hour 30 minutes", "2 days 3 hours", "45 minutes", "30 seconds". */
 export function formatDuration(ms: number): string {
-  const plural = (n: number, unit: string) =>
-    `${n} ${unit}${n === 1 ? "" : "s"}`;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
   const totalMin = Math.floor(ms / 60_000);
   if (totalMin === 0) return plural(Math.floor(ms / 1000), "second");
   const days = Math.floor(totalMin / 1440);
@@ -631,10 +560,7 @@ const ACTIONS: Readonly<Record<StageEvent, string>> = {
 };
 
 /** A human-readable English sentence for an attribution result. */
-export function explain(
-  result: AttributionResult,
-  settings: AttributionSettings,
-): string {
+export function explain(result: AttributionResult, settings: AttributionSettings): string {
   if (result.attributed) {
     const ch = settings.channels[result.channel];
     const name = result.campaignName ?? result.campaignId;
@@ -767,35 +693,25 @@ export function dedupeOrders<O extends OrderInput>(orders: Iterable<O>): O[] {
     if (
       !prev ||
       updatedMs(o) > updatedMs(prev.order) ||
-      (updatedMs(o) === updatedMs(prev.order) &&
-        compareCodePoints(canon, prev.canon) < 0)
+      (updatedMs(o) === updatedMs(prev.order) && compareCodePoints(canon, prev.canon) < 0)
     ) {
       best.set(o.externalId, { canon, order: o });
     }
   }
-  return [...best.values()]
-    .map((x) => x.order)
-    .sort((a, b) => compareCodePoints(a.externalId, b.externalId));
+  return [...best.values()].map((x) => x.order).sort((a, b) => compareCodePoints(a.externalId, b.externalId));
 }
 
 /** One refund per id (smallest canonical JSON), from standalone refunds and those nested in any order version. */
-export function dedupeRefunds(
-  refunds: Iterable<RefundInput>,
-  orders: Iterable<OrderInput> = [],
-): RefundInput[] {
+export function dedupeRefunds(refunds: Iterable<RefundInput>, orders: Iterable<OrderInput> = []): RefundInput[] {
   const best = new Map<string, { canon: string; refund: RefundInput }>();
   const add = (r: RefundInput) => {
     const canon = stableStringify(r);
     const prev = best.get(r.externalId);
-    if (!prev || compareCodePoints(canon, prev.canon) < 0)
-      best.set(r.externalId, { canon, refund: r });
+    if (!prev || compareCodePoints(canon, prev.canon) < 0) best.set(r.externalId, { canon, refund: r });
   };
   for (const r of refunds) add(r);
-  for (const o of orders)
-    for (const r of o.refunds) add({ ...r, orderExternalId: o.externalId });
-  return [...best.values()]
-    .map((x) => x.refund)
-    .sort((a, b) => compareCodePoints(a.externalId, b.externalId));
+  for (const o of orders) for (const r of o.refunds) add({ ...r, orderExternalId: o.externalId });
+  return [...best.values()].map((x) => x.refund).sort((a, b) => compareCodePoints(a.externalId, b.externalId));
 }
 
 /** An order's gross, refunded (capped) and revenue. */
@@ -806,8 +722,7 @@ export function orderMoney(
   const gross = tryParseMoney(order.totalPrice) ?? new Money(0);
   let sum: Decimal = new Money(0);
   for (const r of refunds) {
-    if (r.currency && r.currency.toUpperCase() !== order.currency.toUpperCase())
-      continue;
+    if (r.currency && r.currency.toUpperCase() !== order.currency.toUpperCase()) continue;
     const amount = tryParseMoney(r.amount);
     if (amount) sum = sum.plus(amount);
   }
@@ -857,10 +772,7 @@ export function attributeAll(
   }
 
   // campaign metadata over all data
-  const campaignMeta = new Map<
-    string,
-    { name: string | null; nameAt: [number, string]; first: Message }
-  >();
+  const campaignMeta = new Map<string, { name: string | null; nameAt: [number, string]; first: Message }>();
   for (const m of messages) {
     let meta = campaignMeta.get(m.campaignId);
     if (!meta) {
@@ -869,8 +781,7 @@ export function attributeAll(
     }
     if (
       m.sentAt < meta.first.sentAt ||
-      (m.sentAt === meta.first.sentAt &&
-        compareCodePoints(m.messageId, meta.first.messageId) < 0)
+      (m.sentAt === meta.first.sentAt && compareCodePoints(m.messageId, meta.first.messageId) < 0)
     ) {
       meta.first = m;
     }
@@ -879,27 +790,17 @@ export function attributeAll(
     const meta = campaignMeta.get(ev.campaignId);
     if (!meta || ev.campaignName === null) continue;
     const [at, key] = meta.nameAt;
-    if (
-      ev.occurredAt > at ||
-      (ev.occurredAt === at && compareCodePoints(ev.key, key) > 0)
-    ) {
+    if (ev.occurredAt > at || (ev.occurredAt === at && compareCodePoints(ev.key, key) > 0)) {
       meta.name = ev.campaignName;
       meta.nameAt = [ev.occurredAt, ev.key];
     }
   }
 
-  const stats = new Map<
-    string,
-    { sent: number; delivered: number; opened: number; clicked: number }
-  >();
+  const stats = new Map<string, { sent: number; delivered: number; opened: number; clicked: number }>();
   for (const m of messages) {
     if (!inPeriod(m.sentAt)) continue;
     let s = stats.get(m.campaignId);
-    if (!s)
-      stats.set(
-        m.campaignId,
-        (s = { sent: 0, delivered: 0, opened: 0, clicked: 0 }),
-      );
+    if (!s) stats.set(m.campaignId, (s = { sent: 0, delivered: 0, opened: 0, clicked: 0 }));
     const types = new Set(m.events.map((e) => e.type));
     if (types.has("sent")) s.sent++;
     if (types.has("delivered")) s.delivered++;
@@ -916,10 +817,7 @@ export function attributeAll(
     const m = orderMoney(order, refundsByOrder.get(order.externalId) ?? []);
     const t = result.timeOfSale.getTime();
     const counted = !(
-      result.attributed === false &&
-      (["test", "cancelled", "other_currency"] as string[]).includes(
-        result.reason,
-      )
+      result.attributed === false && (["test", "cancelled", "other_currency"] as string[]).includes(result.reason)
     );
     outcomes.push({
       order_id: order.externalId,
@@ -949,9 +847,7 @@ export function attributeAll(
     }
   }
 
-  const ids = [...new Set([...stats.keys(), ...money.keys()])].sort(
-    compareCodePoints,
-  );
+  const ids = [...new Set([...stats.keys(), ...money.keys()])].sort(compareCodePoints);
   const campaigns: CampaignRow[] = ids.map((id) => {
     const meta = campaignMeta.get(id);
     const channel = meta ? meta.first.channel : "email";
@@ -966,10 +862,7 @@ export function attributeAll(
       gross: formatAmount(a.gross, currency),
       refunded: formatAmount(a.refunded, currency),
       revenue: formatAmount(a.revenue, currency),
-      average_check: formatAmount(
-        averageCheck(a.revenue, a.purchases, currency),
-        currency,
-      ),
+      average_check: formatAmount(averageCheck(a.revenue, a.purchases, currency), currency),
       sale_formula: saleFormula(settings.channels[channel]),
     };
   });
@@ -986,10 +879,7 @@ export function attributeAll(
         gross: formatAmount(total.gross, currency),
         refunded: formatAmount(total.refunded, currency),
         revenue: formatAmount(total.revenue, currency),
-        average_check: formatAmount(
-          averageCheck(total.revenue, total.purchases, currency),
-          currency,
-        ),
+        average_check: formatAmount(averageCheck(total.revenue, total.purchases, currency), currency),
         store_revenue: formatAmount(storeRevenue, currency),
       },
       campaigns,

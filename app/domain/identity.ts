@@ -13,16 +13,8 @@
  *     becomes `+<digits>`: not a true E.164 number, but the same text on both sides still matches.
  *  3. Anything else (letters, too few or too many digits, empty) is no phone key: null.
  */
-import {
-  parsePhoneNumberFromString,
-  type CountryCode,
-} from "libphonenumber-js";
-import type {
-  Channel,
-  OrderInput,
-  RecipientInput,
-  RecipientKeys,
-} from "./types";
+import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
+import type { Channel, OrderInput, RecipientInput, RecipientKeys } from "./types";
 
 /** Trimmed and lower-cased; null when empty or not shaped like `local@domain` (no spaces, one `@`). */
 export function normalizeEmail(raw: unknown): string | null {
@@ -36,12 +28,8 @@ export function normalizeEmail(raw: unknown): string | null {
 const PHONE_CHARS_RE = /^\+?[\d\s\-.()/]+$/;
 
 /** E.164 phone key, or null. See the module comment for the exact rule. */
-export function normalizePhone(
-  raw: unknown,
-  defaultCountry?: CountryCode | null,
-): string | null {
-  if (typeof raw === "number" && Number.isSafeInteger(raw) && raw > 0)
-    raw = `+${raw}`;
+export function normalizePhone(raw: unknown, defaultCountry?: CountryCode | null): string | null {
+  if (typeof raw === "number" && Number.isSafeInteger(raw) && raw > 0) raw = `+${raw}`;
   if (typeof raw !== "string") return null;
   let s = raw.trim();
   if (s === "") return null;
@@ -71,8 +59,7 @@ const GID_RE = /^gid:\/\/shopify\/Customer\/(.+)$/;
  * `gid://shopify/Customer/123` reduced to `123` so REST and GraphQL ids match. Null when empty.
  */
 export function normalizeCustomerId(raw: unknown): string | null {
-  if (typeof raw === "number")
-    return Number.isSafeInteger(raw) ? String(raw) : null;
+  if (typeof raw === "number") return Number.isSafeInteger(raw) ? String(raw) : null;
   if (typeof raw === "bigint") return raw.toString();
   if (typeof raw !== "string") return null;
   let s = raw.trim();
@@ -87,10 +74,7 @@ export interface IdentityOptions {
 }
 
 /** A recipient's normalised keys. */
-export function recipientKeys(
-  input: RecipientInput | null | undefined,
-  options: IdentityOptions = {},
-): RecipientKeys {
+export function recipientKeys(input: RecipientInput | null | undefined, options: IdentityOptions = {}): RecipientKeys {
   return {
     email: normalizeEmail(input?.email),
     phone: normalizePhone(input?.phone, options.defaultCountry),
@@ -117,10 +101,7 @@ export function orderKeys(
   options: IdentityOptions = {},
 ): KeySet {
   return {
-    emails: uniqSorted([
-      normalizeEmail(order.email),
-      normalizeEmail(order.customer?.email),
-    ]),
+    emails: uniqSorted([normalizeEmail(order.email), normalizeEmail(order.customer?.email)]),
     phones: uniqSorted([
       normalizePhone(order.phone, options.defaultCountry),
       normalizePhone(order.customer?.phone, options.defaultCountry),
@@ -163,35 +144,19 @@ function intersects(a: string[], b: string[]): boolean {
 }
 
 /** True when any key of one kind is equal on both sides (keys must already be normalised). */
-export function keysMatch(
-  order: RecipientKeys | KeySet,
-  message: RecipientKeys | KeySet,
-): boolean {
+export function keysMatch(order: RecipientKeys | KeySet, message: RecipientKeys | KeySet): boolean {
   const a = toKeySet(order);
   const b = toKeySet(message);
-  return (
-    intersects(a.emails, b.emails) ||
-    intersects(a.phones, b.phones) ||
-    intersects(a.customerIds, b.customerIds)
-  );
+  return intersects(a.emails, b.emails) || intersects(a.phones, b.phones) || intersects(a.customerIds, b.customerIds);
 }
 
 /** Prefixed strings for indexing: `e:<email>`, `p:<phone>`, `c:<customer id>`. */
 export function indexKeys(k: RecipientKeys | KeySet): string[] {
   const s = toKeySet(k);
-  return [
-    ...s.emails.map((x) => `e:${x}`),
-    ...s.phones.map((x) => `p:${x}`),
-    ...s.customerIds.map((x) => `c:${x}`),
-  ];
+  return [...s.emails.map((x) => `e:${x}`), ...s.phones.map((x) => `p:${x}`), ...s.customerIds.map((x) => `c:${x}`)];
 }
 
-const PHONE_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
-  "sms",
-  "whatsapp",
-  "viber",
-  "telegram",
-]);
+const PHONE_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(["sms", "whatsapp", "viber", "telegram"]);
 
 /**
  * The recipient key of a message id derived for an event without `message_id`

@@ -40,48 +40,32 @@ const DECIMAL_RE = /^[+-]?\d+(\.\d+)?$/;
  * Surrounding whitespace is trimmed. Numbers are read through their shortest round-trip decimal form
  * (`0.1` is exactly "0.1").
  */
-export function parseMoney(
-  input: unknown,
-  options: ParseMoneyOptions = {},
-): Decimal {
-  const {
-    allowNegative = false,
-    maxFractionDigits = 4,
-    maxIntegerDigits = 15,
-  } = options;
+export function parseMoney(input: unknown, options: ParseMoneyOptions = {}): Decimal {
+  const { allowNegative = false, maxFractionDigits = 4, maxIntegerDigits = 15 } = options;
   let d: Decimal;
   if (typeof input === "number") {
-    if (!Number.isFinite(input))
-      throw new MoneyError("must be a finite number");
+    if (!Number.isFinite(input)) throw new MoneyError("must be a finite number");
     d = new Money(String(input));
   } else if (typeof input === "string") {
     const s = input.trim();
-    if (!DECIMAL_RE.test(s))
-      throw new MoneyError("must be a decimal number such as 12.50");
+    if (!DECIMAL_RE.test(s)) throw new MoneyError("must be a decimal number such as 12.50");
     d = new Money(s);
   } else if (Decimal.isDecimal(input)) {
     d = new Money(input as Decimal);
   } else {
     throw new MoneyError("must be a decimal string or a number");
   }
-  if (d.isNegative() && !d.isZero() && !allowNegative)
-    throw new MoneyError("must not be negative");
+  if (d.isNegative() && !d.isZero() && !allowNegative) throw new MoneyError("must not be negative");
   if (d.decimalPlaces() > maxFractionDigits) {
-    throw new MoneyError(
-      `must have at most ${maxFractionDigits} decimal places`,
-    );
+    throw new MoneyError(`must have at most ${maxFractionDigits} decimal places`);
   }
-  if (d.abs().truncated().toFixed(0).length > maxIntegerDigits)
-    throw new MoneyError("is too large");
+  if (d.abs().truncated().toFixed(0).length > maxIntegerDigits) throw new MoneyError("is too large");
   if (d.isZero()) d = new Money(0); // no "-0"
   return d;
 }
 
 /** As `parseMoney`, without throwing: null when the input is not a valid amount. */
-export function tryParseMoney(
-  input: unknown,
-  options?: ParseMoneyOptions,
-): Decimal | null {
+export function tryParseMoney(input: unknown, options?: ParseMoneyOptions): Decimal | null {
   try {
     return parseMoney(input, options);
   } catch (e) {
@@ -148,24 +132,14 @@ export function formatAmount(amount: Decimal.Value, currency: string): string {
 }
 
 /** revenue / purchases rounded half away from zero to the currency's minor units; 0 with no purchases. */
-export function averageCheck(
-  revenue: Decimal.Value,
-  purchases: number,
-  currency: string,
-): Decimal {
-  if (!Number.isInteger(purchases) || purchases < 0)
-    throw new MoneyError("purchases must be a whole number >= 0");
+export function averageCheck(revenue: Decimal.Value, purchases: number, currency: string): Decimal {
+  if (!Number.isInteger(purchases) || purchases < 0) throw new MoneyError("purchases must be a whole number >= 0");
   if (purchases === 0) return new Money(0);
-  return new Money(revenue)
-    .dividedBy(purchases)
-    .toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP);
+  return new Money(revenue).dividedBy(purchases).toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP);
 }
 
 /** An order's refunded amount: the sum of its refunds, capped at its gross (and never below zero). */
-export function capRefunded(
-  gross: Decimal.Value,
-  refunded: Decimal.Value,
-): Decimal {
+export function capRefunded(gross: Decimal.Value, refunded: Decimal.Value): Decimal {
   const g = new Money(gross);
   const r = new Money(refunded);
   const capped = Decimal.min(r, g);

@@ -46,11 +46,9 @@ export interface ShopSettings extends AttributionSettings {
 
 // ---------------------------------------------------------------- field schemas
 
-export const currencySchema = z
-  .string({ error: "must be a currency code such as USD" })
-  .regex(/^[A-Z]{3}$/, {
-    error: "must be an ISO 4217 currency code in upper case, such as USD",
-  });
+export const currencySchema = z.string({ error: "must be a currency code such as USD" }).regex(/^[A-Z]{3}$/, {
+  error: "must be an ISO 4217 currency code in upper case, such as USD",
+});
 
 export const stageEventSchema = z.enum(STAGE_EVENTS, {
   error: "must be one of sent, delivered, opened, clicked",
@@ -91,14 +89,9 @@ export function normalizeTags(tags: readonly string[]): string[] {
 }
 
 export const excludedTagsSchema = z
-  .array(
-    z
-      .string({ error: "must be a string" })
-      .max(200, { error: "must be at most 200 characters" }),
-    {
-      error: "must be an array of strings",
-    },
-  )
+  .array(z.string({ error: "must be a string" }).max(200, { error: "must be at most 200 characters" }), {
+    error: "must be an array of strings",
+  })
   .max(1000, { error: "must have at most 1000 tags" })
   .transform(normalizeTags);
 
@@ -117,15 +110,8 @@ function nonEmpty(name: string) {
  * PEM armour and whitespace are accepted and removed; the stored form is plain base64.
  */
 export function normalizeBase64DerKey(raw: string): string | null {
-  const b64 = raw
-    .replace(/-----(BEGIN|END) [A-Z ]+-----/g, "")
-    .replace(/\s+/g, "");
-  if (
-    b64.length < 40 ||
-    b64.length % 4 !== 0 ||
-    !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)
-  )
-    return null;
+  const b64 = raw.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, "");
+  if (b64.length < 40 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return null;
   let bin: string;
   try {
     bin = atob(b64);
@@ -136,19 +122,17 @@ export function normalizeBase64DerKey(raw: string): string | null {
   return b64;
 }
 
-const sendgridKeySchema = z
-  .string({ error: "must be a base64 DER public key" })
-  .transform((s, ctx) => {
-    const k = normalizeBase64DerKey(s);
-    if (k === null) {
-      ctx.addIssue({
-        code: "custom",
-        message: "must be a base64 DER public key",
-      });
-      return z.NEVER;
-    }
-    return k;
-  });
+const sendgridKeySchema = z.string({ error: "must be a base64 DER public key" }).transform((s, ctx) => {
+  const k = normalizeBase64DerKey(s);
+  if (k === null) {
+    ctx.addIssue({
+      code: "custom",
+      message: "must be a base64 DER public key",
+    });
+    return z.NEVER;
+  }
+  return k;
+});
 
 export const providerSecretsSchema = z.strictObject({
   sendgrid: z.strictObject({ public_key: sendgridKeySchema }).optional(),
@@ -165,15 +149,11 @@ export const providerSecretsSchema = z.strictObject({
 /** A provider entry in a PUT: null, `{configured}`, or the secret fields. */
 function providerPatchSchema<T extends z.ZodRawShape>(secretShape: T) {
   const fields = Object.keys(secretShape);
-  const optionalShape = Object.fromEntries(
-    fields.map((f) => [f, (secretShape[f] as z.ZodType).optional()]),
-  );
+  const optionalShape = Object.fromEntries(fields.map((f) => [f, (secretShape[f] as z.ZodType).optional()]));
   return z
     .strictObject({ configured: boolSchema.optional(), ...optionalShape })
     .superRefine((v, ctx) => {
-      const given = fields.filter(
-        (f) => (v as Record<string, unknown>)[f] !== undefined,
-      );
+      const given = fields.filter((f) => (v as Record<string, unknown>)[f] !== undefined);
       if (given.length === 0) {
         if (v.configured === undefined) {
           ctx.addIssue({
@@ -212,9 +192,10 @@ export const providersPatchSchema = z.strictObject({
 
 // ---------------------------------------------------------------- whole settings and patch
 
-const channelsShape = Object.fromEntries(
-  CHANNELS.map((c) => [c, channelSettingsSchema]),
-) as Record<Channel, typeof channelSettingsSchema>;
+const channelsShape = Object.fromEntries(CHANNELS.map((c) => [c, channelSettingsSchema])) as Record<
+  Channel,
+  typeof channelSettingsSchema
+>;
 
 /** Complete settings, e.g. as stored. */
 export const settingsSchema = z.object({
@@ -231,9 +212,10 @@ const channelPatchSchema = z.strictObject({
   window_hours: windowHoursSchema.optional(),
 });
 
-const channelsPatchShape = Object.fromEntries(
-  CHANNELS.map((c) => [c, channelPatchSchema.optional()]),
-) as Record<Channel, z.ZodOptional<typeof channelPatchSchema>>;
+const channelsPatchShape = Object.fromEntries(CHANNELS.map((c) => [c, channelPatchSchema.optional()])) as Record<
+  Channel,
+  z.ZodOptional<typeof channelPatchSchema>
+>;
 
 /** PUT /api/v1/settings: any subset; channels may be partial, and so may each channel. */
 export const settingsPatchSchema = z.object(
@@ -256,10 +238,7 @@ export type SettingsPatch = z.output<typeof settingsPatchSchema>;
 
 /** Defaults: enabled, the shop's currency (USD without one), every channel `clicked` within 24 hours, no excluded tags, machine opens ignored. */
 export function defaultSettings(shopCurrency?: string | null): ShopSettings {
-  const currency =
-    shopCurrency && /^[A-Za-z]{3}$/.test(shopCurrency)
-      ? shopCurrency.toUpperCase()
-      : "USD";
+  const currency = shopCurrency && /^[A-Za-z]{3}$/.test(shopCurrency) ? shopCurrency.toUpperCase() : "USD";
   return {
     enabled: true,
     currency,
@@ -272,18 +251,12 @@ export function defaultSettings(shopCurrency?: string | null): ShopSettings {
 
 export function defaultChannels(): Record<Channel, ChannelSettings> {
   return Object.fromEntries(
-    CHANNELS.map((c) => [
-      c,
-      { event: DEFAULT_EVENT, window_hours: DEFAULT_WINDOW_HOURS },
-    ]),
+    CHANNELS.map((c) => [c, { event: DEFAULT_EVENT, window_hours: DEFAULT_WINDOW_HOURS }]),
   ) as Record<Channel, ChannelSettings>;
 }
 
 /** The settings after a validated PUT patch. Pure: `current` is not modified. */
-export function applyPatch(
-  current: ShopSettings,
-  patch: SettingsPatch,
-): ShopSettings {
+export function applyPatch(current: ShopSettings, patch: SettingsPatch): ShopSettings {
   const channels = { ...current.channels };
   for (const c of CHANNELS) {
     const p = patch.channels?.[c];
@@ -296,13 +269,9 @@ export function applyPatch(
   const providers: ProviderSecrets = { ...current.providers };
   if (patch.providers) {
     for (const name of PROVIDERS) {
-      const p = patch.providers[name] as
-        (Record<string, unknown> & { configured?: boolean }) | null | undefined;
+      const p = patch.providers[name] as (Record<string, unknown> & { configured?: boolean }) | null | undefined;
       if (p === undefined) continue;
-      if (
-        p === null ||
-        (p.configured === false && Object.keys(p).length === 1)
-      ) {
+      if (p === null || (p.configured === false && Object.keys(p).length === 1)) {
         delete providers[name];
         continue;
       }
@@ -316,8 +285,7 @@ export function applyPatch(
     currency: patch.currency ?? current.currency,
     channels,
     excluded_tags: patch.excluded_tags ?? [...current.excluded_tags],
-    ignore_machine_opens:
-      patch.ignore_machine_opens ?? current.ignore_machine_opens,
+    ignore_machine_opens: patch.ignore_machine_opens ?? current.ignore_machine_opens,
     providers,
   };
 }
@@ -329,14 +297,13 @@ export function publicSettings(s: ShopSettings): AttributionSettings & {
   return {
     enabled: s.enabled,
     currency: s.currency,
-    channels: Object.fromEntries(
-      CHANNELS.map((c) => [c, { ...s.channels[c] }]),
-    ) as Record<Channel, ChannelSettings>,
+    channels: Object.fromEntries(CHANNELS.map((c) => [c, { ...s.channels[c] }])) as Record<Channel, ChannelSettings>,
     excluded_tags: [...s.excluded_tags],
     ignore_machine_opens: s.ignore_machine_opens,
-    providers: Object.fromEntries(
-      PROVIDERS.map((p) => [p, { configured: s.providers[p] !== undefined }]),
-    ) as Record<Provider, { configured: boolean }>,
+    providers: Object.fromEntries(PROVIDERS.map((p) => [p, { configured: s.providers[p] !== undefined }])) as Record<
+      Provider,
+      { configured: boolean }
+    >,
   };
 }
 
@@ -345,21 +312,12 @@ export function publicSettings(s: ShopSettings): AttributionSettings & {
  * the excluded tags (compared case-insensitively, as a set) or `ignore_machine_opens`. `enabled` only hides
  * sales in reports and `providers` only guards ingestion, so neither needs a re-attribution.
  */
-export function needsReattribution(
-  before: AttributionSettings,
-  after: AttributionSettings,
-): boolean {
-  if (
-    before.currency !== after.currency ||
-    before.ignore_machine_opens !== after.ignore_machine_opens
-  )
-    return true;
+export function needsReattribution(before: AttributionSettings, after: AttributionSettings): boolean {
+  if (before.currency !== after.currency || before.ignore_machine_opens !== after.ignore_machine_opens) return true;
   for (const c of CHANNELS) {
     if (before.channels[c].event !== after.channels[c].event) return true;
-    if (before.channels[c].window_hours !== after.channels[c].window_hours)
-      return true;
+    if (before.channels[c].window_hours !== after.channels[c].window_hours) return true;
   }
-  const tags = (t: string[]) =>
-    [...new Set(t.map((x) => x.trim().toLowerCase()))].sort().join("\u0000");
+  const tags = (t: string[]) => [...new Set(t.map((x) => x.trim().toLowerCase()))].sort().join("\u0000");
   return tags(before.excluded_tags) !== tags(after.excluded_tags);
 }

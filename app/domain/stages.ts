@@ -15,9 +15,7 @@ const STAGES: Readonly<Record<StageEvent, Stage>> = {
 
 /** The stage of an event type; 0 for anything that is not sent/delivered/opened/clicked (case-sensitive: types are lower-case). */
 export function stageOf(type: string): Stage {
-  return Object.prototype.hasOwnProperty.call(STAGES, type)
-    ? STAGES[type as StageEvent]
-    : 0;
+  return Object.prototype.hasOwnProperty.call(STAGES, type) ? STAGES[type as StageEvent] : 0;
 }
 
 export function isStageEvent(type: string): type is StageEvent {

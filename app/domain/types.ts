@@ -11,7 +11,16 @@ export type Channel = (typeof CHANNELS)[number];
 export const STAGE_EVENTS = ["sent", "delivered", "opened", "clicked"] as const;
 export type StageEvent = (typeof STAGE_EVENTS)[number];
 
-export const EVENT_SOURCES = ["api", "sendgrid", "mailgun", "postmark", "ses", "twilio", "pixel", "landing_site"] as const;
+export const EVENT_SOURCES = [
+  "api",
+  "sendgrid",
+  "mailgun",
+  "postmark",
+  "ses",
+  "twilio",
+  "pixel",
+  "landing_site",
+] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** A recipient as received (raw). Normalise with `app/domain/identity.ts` before storing or comparing. */

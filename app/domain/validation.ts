@@ -17,8 +17,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const seg of path) {
     if (typeof seg === "number") out += `[${seg}]`;
-    else if (typeof seg === "symbol")
-      out += `[${String(seg.description ?? "symbol")}]`;
+    else if (typeof seg === "symbol") out += `[${String(seg.description ?? "symbol")}]`;
     else if (IDENT_RE.test(seg)) out += out === "" ? seg : `.${seg}`;
     else out += `[${JSON.stringify(seg)}]`;
   }
@@ -29,9 +28,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * One detail per problem. An unknown key in a strict object becomes one detail per key, at that key's
  * path (`channels.emial: Unknown field`). Details are in the order zod reports them, duplicates removed.
  */
-export function zodErrorDetails(
-  error: z.core.$ZodError | { issues: readonly z.core.$ZodIssue[] },
-): ValidationDetail[] {
+export function zodErrorDetails(error: z.core.$ZodError | { issues: readonly z.core.$ZodIssue[] }): ValidationDetail[] {
   const out: ValidationDetail[] = [];
   const seen = new Set<string>();
   const push = (path: readonly PropertyKey[], message: string) => {
@@ -52,16 +49,10 @@ export function zodErrorDetails(
   return out;
 }
 
-export type ParseResult<T> =
-  { ok: true; data: T } | { ok: false; details: ValidationDetail[] };
+export type ParseResult<T> = { ok: true; data: T } | { ok: false; details: ValidationDetail[] };
 
 /** `schema.safeParse` with the error already turned into details. */
-export function parseWithDetails<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-): ParseResult<z.output<S>> {
+export function parseWithDetails<S extends z.ZodType>(schema: S, input: unknown): ParseResult<z.output<S>> {
   const r = schema.safeParse(input);
-  return r.success
-    ? { ok: true, data: r.data }
-    : { ok: false, details: zodErrorDetails(r.error) };
+  return r.success ? { ok: true, data: r.data } : { ok: false, details: zodErrorDetails(r.error) };
 }

@@ -31,7 +31,10 @@ export async function checkHealth(): Promise<Health> {
       const counts = await withTimeout(queue.getJobCounts("waiting", "delayed", "prioritized", "failed"), 2000);
       return {
         redis: "ok" as const,
-        queue: { waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), failed: counts.failed ?? 0 },
+        queue: {
+          waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+          failed: counts.failed ?? 0,
+        },
       };
     } catch {
       return { redis: "down" as const, queue: null };

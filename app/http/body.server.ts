@@ -41,7 +41,9 @@ export async function readText(request: Request, contentTypes: string[], limit =
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new ApiError("invalid_request", "The body is not valid UTF-8.", [{ path: "body", message: "not valid UTF-8" }]);
+    throw new ApiError("invalid_request", "The body is not valid UTF-8.", [
+      { path: "body", message: "not valid UTF-8" },
+    ]);
   }
 }
 

@@ -47,10 +47,10 @@ export class ApiError extends Error {
 }
 
 export function errorResponse(error: ApiError): Response {
-  return new Response(
-    JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }),
-    { status: error.status, headers: { "Content-Type": "application/json; charset=utf-8", ...error.headers } },
-  );
+  return new Response(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }), {
+    status: error.status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...error.headers },
+  });
 }
 
 export const invalid = (details: ErrorDetail[], message = "The request is invalid.") =>

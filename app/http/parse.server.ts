@@ -7,10 +7,7 @@ type Parsed<T> = ({ ok: true } & T) | { ok: false; errors: { path: string; messa
  * Reads a JSON body (415 unless application/json, 413 over 5 MB) and runs a parser from `app/ingest/`;
  * a parse failure becomes 400 invalid_request naming each bad field.
  */
-export async function parseJsonBody<T extends object>(
-  request: Request,
-  parse: (raw: Buffer) => Parsed<T>,
-): Promise<T> {
+export async function parseJsonBody<T extends object>(request: Request, parse: (raw: Buffer) => Parsed<T>): Promise<T> {
   const raw = await readBody(request, ["application/json"]);
   const result = parse(raw);
   if (!result.ok) {

@@ -26,11 +26,8 @@ export async function checkRateLimit(keyId: bigint | string): Promise<void> {
   }
   if (count > limit) {
     const retryAfter = 60 - Math.floor((Date.now() / 1000) % 60);
-    throw new ApiError(
-      "rate_limited",
-      `Too many requests: at most ${limit} a minute per API key.`,
-      [],
-      { "Retry-After": String(retryAfter) },
-    );
+    throw new ApiError("rate_limited", `Too many requests: at most ${limit} a minute per API key.`, [], {
+      "Retry-After": String(retryAfter),
+    });
   }
 }

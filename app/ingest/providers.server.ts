@@ -68,7 +68,8 @@ export async function receiveProviderWebhook(
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw notFound("This provider");
   const shop = await findShopByIngestToken(token);
   if (!shop) throw notFound("This ingest URL");
-  if (request.method !== "POST") throw new ApiError("method_not_allowed", "Provider webhooks are POSTed.", [], { Allow: "POST" });
+  if (request.method !== "POST")
+    throw new ApiError("method_not_allowed", "Provider webhooks are POSTed.", [], { Allow: "POST" });
   const raw = await readBody(request, []);
   const req: IngestRequest = {
     rawBody: raw,
@@ -132,7 +133,8 @@ export async function receiveProviderWebhook(
     }
   }
   if (!parsed.ok) {
-    if ("tooLarge" in parsed && parsed.tooLarge) throw new ApiError("payload_too_large", "The body is larger than 5 MB.");
+    if ("tooLarge" in parsed && parsed.tooLarge)
+      throw new ApiError("payload_too_large", "The body is larger than 5 MB.");
     throw invalid(parsed.errors.map(fieldOf));
   }
   const counts = await ingestEvents(shop.id, parsed.events);

@@ -19,7 +19,11 @@ async function wake(shopId: bigint) {
   await tryEnqueue("attribute-shop", { shopId: shopId.toString() });
 }
 
-export async function ingestEvents(shopId: bigint, events: MessageEventInput[], orderKey: string | null = null): Promise<IngestCounts> {
+export async function ingestEvents(
+  shopId: bigint,
+  events: MessageEventInput[],
+  orderKey: string | null = null,
+): Promise<IngestCounts> {
   const rows = events.map((e) => toEventRow(e, orderKey));
   const inserted = await inTransaction(async (client) => {
     const ids = await insertEvents(client, shopId, rows);

@@ -7,7 +7,10 @@ export async function enqueue<N extends JobName>(queue: Queue, name: N, payload:
   const entry = jobCatalog[name];
   const data = entry.schema.parse(payload);
   const jobId = (entry.jobId as (p: JobPayload<N>) => string)(data as JobPayload<N>);
-  const dedup = "deduplicationId" in entry ? (entry.deduplicationId as (p: JobPayload<N>) => string)(data as JobPayload<N>) : undefined;
+  const dedup =
+    "deduplicationId" in entry
+      ? (entry.deduplicationId as (p: JobPayload<N>) => string)(data as JobPayload<N>)
+      : undefined;
   await queue.add(name, data, { ...entry.options, jobId, ...(dedup ? { deduplication: { id: dedup } } : {}) });
 }
 
@@ -15,7 +18,11 @@ export async function enqueue<N extends JobName>(queue: Queue, name: N, payload:
  * Best-effort wake-up from a web request: the work is already stored in PostgreSQL, so when Redis is down this
  * gives up within `timeoutMs` and the worker's relay queues it later. Never throws.
  */
-export async function tryEnqueue<N extends JobName>(name: N, payload: JobPayload<N>, timeoutMs = 1000): Promise<boolean> {
+export async function tryEnqueue<N extends JobName>(
+  name: N,
+  payload: JobPayload<N>,
+  timeoutMs = 1000,
+): Promise<boolean> {
   try {
     const { queue } = webQueue();
     let timer: NodeJS.Timeout | undefined;

@@ -5,7 +5,12 @@ export async function loader() {
   const health = await checkHealth();
   const down = [health.db === "down" && "db", health.redis === "down" && "redis"].filter(Boolean) as string[];
   const body = down.length
-    ? { ...health, queue: health.queue ?? { waiting: null, failed: null }, down, error: { code: "service_unavailable", message: `Down: ${down.join(", ")}.` } }
+    ? {
+        ...health,
+        queue: health.queue ?? { waiting: null, failed: null },
+        down,
+        error: { code: "service_unavailable", message: `Down: ${down.join(", ")}.` },
+      }
     : { db: health.db, redis: health.redis, queue: health.queue };
   return new Response(JSON.stringify(body), {
     status: down.length ? 503 : 200,

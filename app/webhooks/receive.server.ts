@@ -13,7 +13,8 @@ import { tryEnqueue } from "../queue/producer.server";
  */
 export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopic): Promise<Response> {
   try {
-    if (request.method !== "POST") throw new ApiError("method_not_allowed", "Webhooks are POSTed.", [], { Allow: "POST" });
+    if (request.method !== "POST")
+      throw new ApiError("method_not_allowed", "Webhooks are POSTed.", [], { Allow: "POST" });
     const raw = await readBody(request, []);
     const meta = readShopifyHeaders(Object.fromEntries(request.headers));
     if (!verifyShopifyHmac(raw, meta.hmac, env().SHOPIFY_API_SECRET)) {

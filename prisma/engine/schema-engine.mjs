@@ -69,10 +69,8 @@ function parseArgs(argv) {
     if (a === "--version" || a === "-V") out.version = true;
     else if (a === "--datamodels" || a === "-d") out.datamodels.push(argv[++i]);
     else if (a === "--datasource") out.datasource = JSON.parse(argv[++i]);
-    else if (a === "--enabled-preview-features" || a === "--extension-types")
-      i++;
-    else if (a.startsWith("--datasource="))
-      out.datasource = JSON.parse(a.slice("--datasource=".length));
+    else if (a === "--enabled-preview-features" || a === "--extension-types") i++;
+    else if (a.startsWith("--datasource=")) out.datasource = JSON.parse(a.slice("--datasource=".length));
     else if (a === "cli") {
       out.cli = argv[i + 1];
       break;
@@ -102,8 +100,7 @@ async function loadPg() {
   const Result = pgModule.Result;
   const addFields = Result.prototype.addFields;
   Result.prototype.addFields = function (fieldDescriptions) {
-    for (const f of fieldDescriptions)
-      if (f.dataTypeID === 18) f.dataTypeID = 25;
+    for (const f of fieldDescriptions) if (f.dataTypeID === 18) f.dataTypeID = 25;
     return addFields.call(this, fieldDescriptions);
   };
   return pgModule;
@@ -129,18 +126,12 @@ async function pgConfig(url) {
     u.searchParams.delete(p);
   }
   const config = parseIntoClientConfig(u.toString());
-  for (const k of Object.keys(config))
-    if (config[k] === undefined || config[k] === null) delete config[k];
+  for (const k of Object.keys(config)) if (config[k] === undefined || config[k] === null) delete config[k];
   if (schema) {
     // Like the native engine, work in the `schema` of the URL: the wasm engine
     // uses unqualified names for _prisma_migrations and relies on search_path.
-    const value = `"${schema.replace(/"/g, '""')}"`.replace(
-      /[\\ ]/g,
-      (c) => `\\${c}`,
-    );
-    config.options = [config.options, `-c search_path=${value}`]
-      .filter(Boolean)
-      .join(" ");
+    const value = `"${schema.replace(/"/g, '""')}"`.replace(/[\\ ]/g, (c) => `\\${c}`);
+    config.options = [config.options, `-c search_path=${value}`].filter(Boolean).join(" ");
   }
   return {
     config,
@@ -225,10 +216,7 @@ async function runCliCommand(command, datasource) {
   try {
     info = await pgConfig(datasource.url);
   } catch (e) {
-    logUserError(
-      "P1013",
-      `The provided database string is invalid. ${e.message}`,
-    );
+    logUserError("P1013", `The provided database string is invalid. ${e.message}`);
     return 1;
   }
   const pg = await loadPg();
@@ -242,16 +230,10 @@ async function runCliCommand(command, datasource) {
         await client.end().catch(() => {});
       }
     } else if (command === "create-database") {
-      await withAdminClient(info.config, (c) =>
-        c.query(`CREATE DATABASE ${quoteIdent(info.database)}`),
-      );
-      process.stdout.write(
-        JSON.stringify({ databaseName: info.database }) + "\n",
-      );
+      await withAdminClient(info.config, (c) => c.query(`CREATE DATABASE ${quoteIdent(info.database)}`));
+      process.stdout.write(JSON.stringify({ databaseName: info.database }) + "\n");
     } else if (command === "drop-database") {
-      await withAdminClient(info.config, (c) =>
-        c.query(`DROP DATABASE ${quoteIdent(info.database)}`),
-      );
+      await withAdminClient(info.config, (c) => c.query(`DROP DATABASE ${quoteIdent(info.database)}`));
     } else {
       logUserError("P1000", `Unknown CLI command: ${command}`);
       return 1;
@@ -268,12 +250,9 @@ async function runCliCommand(command, datasource) {
 // ---------------------------------------------------------------- wasm engine
 
 async function loadWasmEngine() {
-  const bgJsPath =
-    require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
+  const bgJsPath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
   const bg = await import(pathToFileURL(bgJsPath).href);
-  const bytes = await readFile(
-    path.join(path.dirname(bgJsPath), "schema_engine_bg.wasm"),
-  );
+  const bytes = await readFile(path.join(path.dirname(bgJsPath), "schema_engine_bg.wasm"));
   const { instance } = await WebAssembly.instantiate(bytes, {
     "./schema_engine_bg.js": bg,
   });
@@ -302,10 +281,7 @@ class PgMigrationFactory {
   }
 
   async adapterFor(info, onDispose) {
-    const factory = new this.PrismaPg(
-      { ...info.config },
-      info.schema ? { schema: info.schema } : undefined,
-    );
+    const factory = new this.PrismaPg({ ...info.config }, info.schema ? { schema: info.schema } : undefined);
     const adapter = await factory.connect();
     const pool = adapter.underlyingDriver();
     const onError = adapter.onError.bind(adapter);
@@ -353,9 +329,7 @@ class PgMigrationFactory {
       await c.connect();
       try {
         const ns = quoteIdent(this.shadow.schema ?? "public");
-        await c.query(
-          `DROP SCHEMA IF EXISTS ${ns} CASCADE; CREATE SCHEMA ${ns};`,
-        );
+        await c.query(`DROP SCHEMA IF EXISTS ${ns} CASCADE; CREATE SCHEMA ${ns};`);
       } finally {
         await c.end().catch(() => {});
       }
@@ -411,18 +385,12 @@ class NoDatabaseFactory {
       provider: "postgres",
       adapterName: "@prisma/adapter-pg",
       async queryRaw({ sql }) {
-        if (
-          /^SELECT EXISTS\(SELECT 1 FROM pg_namespace WHERE nspname = \$1\), version\(\)/.test(
-            sql,
-          )
-        ) {
+        if (/^SELECT EXISTS\(SELECT 1 FROM pg_namespace WHERE nspname = \$1\), version\(\)/.test(sql)) {
           // ColumnTypeEnum: Boolean = 5, Text = 7, Int32 = 0
           return {
             columnNames: ["exists", "version", "numeric_version"],
             columnTypes: [5, 7, 0],
-            rows: [
-              [true, "PostgreSQL 16.0 (no datasource url configured)", 160000],
-            ],
+            rows: [[true, "PostgreSQL 16.0 (no datasource url configured)", 160000]],
           };
         }
         throw new Error(NO_URL_MESSAGE);
@@ -458,14 +426,8 @@ function toRpcError(e) {
   let code = e?.code ?? e?.errorCode ?? e?.error_code;
   const dbError = lastDatabaseError;
   lastDatabaseError = undefined;
-  if (
-    typeof code !== "string" &&
-    /^external connector error/.test(message) &&
-    dbError
-  ) {
-    const migration = /apply_migration[\s\S]*?migration_name="([^"]+)"/.exec(
-      message,
-    )?.[1];
+  if (typeof code !== "string" && /^external connector error/.test(message) && dbError) {
+    const migration = /apply_migration[\s\S]*?migration_name="([^"]+)"/.exec(message)?.[1];
     const details = `Database error code: ${dbError.code ?? "unknown"}\n\nDatabase error:\n${dbError.message}${dbError.detail ? `\nDETAIL: ${dbError.detail}` : ""}${dbError.hint ? `\nHINT: ${dbError.hint}` : ""}${dbError.position ? `\nPosition: ${dbError.position}` : ""}`;
     if (migration) {
       code = "P3018";
@@ -477,11 +439,7 @@ function toRpcError(e) {
   }
   if (typeof code === "string") data.error_code = code;
   if (e?.meta !== undefined) data.meta = e.meta;
-  if (
-    e instanceof WebAssembly.RuntimeError ||
-    /unreachable|panicked/i.test(message)
-  )
-    data.is_panic = true;
+  if (e instanceof WebAssembly.RuntimeError || /unreachable|panicked/i.test(message)) data.is_panic = true;
   return {
     code: 4466,
     message: "An error happened. Check the data field for details.",
@@ -490,25 +448,19 @@ function toRpcError(e) {
 }
 
 async function runRpcServer(args) {
-  const [wasm, { PrismaPg }, { bindMigrationAwareSqlAdapterFactory }] =
-    await Promise.all([
-      loadWasmEngine(),
-      import("@prisma/adapter-pg"),
-      import("@prisma/driver-adapter-utils"),
-      loadPg(),
-    ]);
+  const [wasm, { PrismaPg }, { bindMigrationAwareSqlAdapterFactory }] = await Promise.all([
+    loadWasmEngine(),
+    import("@prisma/adapter-pg"),
+    import("@prisma/driver-adapter-utils"),
+    loadPg(),
+  ]);
 
   const datamodels = [];
-  for (const file of args.datamodels)
-    datamodels.push([file, await readFile(file, "utf8")]);
+  for (const file of args.datamodels) datamodels.push([file, await readFile(file, "utf8")]);
 
   const url = args.datasource?.url;
-  const shadow = args.datasource?.shadowDatabaseUrl
-    ? await pgConfig(args.datasource.shadowDatabaseUrl)
-    : undefined;
-  const factory = url
-    ? new PgMigrationFactory(PrismaPg, await pgConfig(url), shadow)
-    : new NoDatabaseFactory();
+  const shadow = args.datasource?.shadowDatabaseUrl ? await pgConfig(args.datasource.shadowDatabaseUrl) : undefined;
+  const factory = url ? new PgMigrationFactory(PrismaPg, await pgConfig(url), shadow) : new NoDatabaseFactory();
 
   const logCallback = (line) => {
     const text = typeof line === "string" ? line : JSON.stringify(line);
@@ -550,8 +502,7 @@ async function runRpcServer(args) {
     const client = new pg.Client(info.config);
     await client.connect();
     try {
-      if (info.schema)
-        await client.query(`SET search_path TO ${quoteIdent(info.schema)}`);
+      if (info.schema) await client.query(`SET search_path TO ${quoteIdent(info.schema)}`);
       await client.query(script);
     } finally {
       await client.end().catch(() => {});
@@ -561,8 +512,7 @@ async function runRpcServer(args) {
   const handlers = {
     async diff(params) {
       const result = await (await engine()).diff(params);
-      if (result.stdout != null)
-        await callClient("print", { content: result.stdout });
+      if (result.stdout != null) await callClient("print", { content: result.stdout });
       return { exitCode: result.exitCode };
     },
     async getDatabaseVersion(params) {
@@ -571,9 +521,7 @@ async function runRpcServer(args) {
     async createDatabase(params) {
       const dsUrl = params?.datasource?.url ?? url;
       const info = await pgConfig(dsUrl);
-      await withAdminClient(info.config, (c) =>
-        c.query(`CREATE DATABASE ${quoteIdent(info.database)}`),
-      );
+      await withAdminClient(info.config, (c) => c.query(`CREATE DATABASE ${quoteIdent(info.database)}`));
       return { databaseName: info.database };
     },
     async dbExecute(params) {
@@ -592,10 +540,7 @@ async function runRpcServer(args) {
       } catch (err) {
         // On a fresh database the first evaluation can fail before the engine
         // has looked at the migrations table; diagnose once and retry.
-        log(
-          "WARN",
-          `evaluateDataLoss failed (${err?.message ?? err}); retrying after devDiagnostic`,
-        );
+        log("WARN", `evaluateDataLoss failed (${err?.message ?? err}); retrying after devDiagnostic`);
         await e.devDiagnostic({
           migrationsList: params.migrationsList,
           filters: params.filters,
@@ -604,10 +549,7 @@ async function runRpcServer(args) {
       }
     },
     async debugPanic() {
-      throw Object.assign(
-        new Error("This is the debugPanic artificial panic"),
-        { panic: true },
-      );
+      throw Object.assign(new Error("This is the debugPanic artificial panic"), { panic: true });
     },
   };
 
@@ -652,11 +594,7 @@ async function runRpcServer(args) {
     } catch (e) {
       const error = toRpcError(e);
       if (e?.panic) error.data.is_panic = true;
-      log(
-        "ERROR",
-        error.data.message,
-        error.data.error_code ? { error_code: error.data.error_code } : {},
-      );
+      log("ERROR", error.data.message, error.data.error_code ? { error_code: error.data.error_code } : {});
       send({ jsonrpc: "2.0", id, error });
     }
   };
@@ -680,11 +618,7 @@ async function runRpcServer(args) {
       });
       return;
     }
-    if (
-      msg.method === undefined &&
-      msg.id !== undefined &&
-      pendingOutgoing.has(msg.id)
-    ) {
+    if (msg.method === undefined && msg.id !== undefined && pendingOutgoing.has(msg.id)) {
       const resolve = pendingOutgoing.get(msg.id);
       pendingOutgoing.delete(msg.id);
       resolve(msg.result);

@@ -17,7 +17,13 @@ async function seed() {
           phone: "+1 (555) 010-0000",
           customer: { id: 7001, email: "alice@example.com", phone: "+15550100000" },
         },
-        { id: "2002", processed_at: "2026-11-01T21:00:00Z", currency: "USD", total_price: "40.00", email: "bob@example.com" },
+        {
+          id: "2002",
+          processed_at: "2026-11-01T21:00:00Z",
+          currency: "USD",
+          total_price: "40.00",
+          email: "bob@example.com",
+        },
       ],
     },
   });
@@ -26,10 +32,35 @@ async function seed() {
     key: shop.key,
     body: {
       events: [
-        { type: "sent", channel: "email", occurred_at: "2026-11-01T09:00:00Z", campaign_id: "A", recipient: { email: "alice@example.com" } },
-        { type: "clicked", channel: "email", occurred_at: "2026-11-01T10:00:00Z", campaign_id: "A", recipient: { email: "alice@example.com" } },
-        { type: "sent", channel: "sms", occurred_at: "2026-11-01T09:00:00Z", campaign_id: "C", message_id: "sms-1", recipient: { phone: "+15550100000", customer_id: "7001" } },
-        { type: "sent", channel: "email", occurred_at: "2026-11-01T09:00:00Z", campaign_id: "A", recipient: { email: "bob@example.com" } },
+        {
+          type: "sent",
+          channel: "email",
+          occurred_at: "2026-11-01T09:00:00Z",
+          campaign_id: "A",
+          recipient: { email: "alice@example.com" },
+        },
+        {
+          type: "clicked",
+          channel: "email",
+          occurred_at: "2026-11-01T10:00:00Z",
+          campaign_id: "A",
+          recipient: { email: "alice@example.com" },
+        },
+        {
+          type: "sent",
+          channel: "sms",
+          occurred_at: "2026-11-01T09:00:00Z",
+          campaign_id: "C",
+          message_id: "sms-1",
+          recipient: { phone: "+15550100000", customer_id: "7001" },
+        },
+        {
+          type: "sent",
+          channel: "email",
+          occurred_at: "2026-11-01T09:00:00Z",
+          campaign_id: "A",
+          recipient: { email: "bob@example.com" },
+        },
       ],
     },
   });
@@ -43,7 +74,10 @@ const body = (o: unknown) => JSON.stringify(o);
 describe("compliance webhooks", () => {
   it("customers/redact erases the customer's emails, phones and ids but keeps amounts and attributions", async () => {
     const shop = await seed();
-    const before = await db().query(`SELECT order_id, campaign_id, gross FROM attributions WHERE shop_id = $1 ORDER BY order_id`, [shop.shopId]);
+    const before = await db().query(
+      `SELECT order_id, campaign_id, gross FROM attributions WHERE shop_id = $1 ORDER BY order_id`,
+      [shop.shopId],
+    );
     const res = await postShopifyWebhook(
       "customers/redact",
       shop.domain,
@@ -57,14 +91,22 @@ describe("compliance webhooks", () => {
     expect(res.status).toBe(200);
     await settled(shop.shopId);
     await waitFor(async () => {
-      const r = await db().query(`SELECT count(*)::int AS n FROM compliance_requests WHERE shop_id = $1 AND topic = 'customers/redact'`, [shop.shopId]);
+      const r = await db().query(
+        `SELECT count(*)::int AS n FROM compliance_requests WHERE shop_id = $1 AND topic = 'customers/redact'`,
+        [shop.shopId],
+      );
       return r.rows[0].n === 1;
     });
     const order = await db().query(
       `SELECT email_keys, phone_keys, customer_key, total_price, redacted_at FROM orders WHERE shop_id = $1 AND external_id = '9007199254740993001'`,
       [shop.shopId],
     );
-    expect(order.rows[0]).toMatchObject({ email_keys: [], phone_keys: [], customer_key: null, total_price: "100.0000" });
+    expect(order.rows[0]).toMatchObject({
+      email_keys: [],
+      phone_keys: [],
+      customer_key: null,
+      total_price: "100.0000",
+    });
     expect(order.rows[0].redacted_at).not.toBeNull();
     const leftovers = await db().query(
       `SELECT count(*)::int AS n FROM message_events
@@ -79,15 +121,22 @@ describe("compliance webhooks", () => {
     );
     expect(messages.rows[0].n).toBe(0);
     // Bob is untouched.
-    const bob = await db().query(`SELECT email_keys FROM orders WHERE shop_id = $1 AND external_id = '2002'`, [shop.shopId]);
+    const bob = await db().query(`SELECT email_keys FROM orders WHERE shop_id = $1 AND external_id = '2002'`, [
+      shop.shopId,
+    ]);
     expect(bob.rows[0].email_keys).toEqual(["bob@example.com"]);
-    const after = await db().query(`SELECT order_id, campaign_id, gross FROM attributions WHERE shop_id = $1 ORDER BY order_id`, [shop.shopId]);
+    const after = await db().query(
+      `SELECT order_id, campaign_id, gross FROM attributions WHERE shop_id = $1 ORDER BY order_id`,
+      [shop.shopId],
+    );
     expect(after.rows).toEqual(before.rows);
     // Nothing personal is left in the inbox either: processed bodies are dropped.
     const inbox = await db().query(`SELECT payload FROM webhook_deliveries WHERE shop_domain = $1`, [shop.domain]);
     for (const row of inbox.rows) expect(row.payload).toBe("");
     // The request record holds no email or phone.
-    const record = await db().query(`SELECT summary::text AS s FROM compliance_requests WHERE shop_id = $1`, [shop.shopId]);
+    const record = await db().query(`SELECT summary::text AS s FROM compliance_requests WHERE shop_id = $1`, [
+      shop.shopId,
+    ]);
     expect(record.rows[0].s).not.toMatch(/alice|555010/);
   });
 
@@ -106,7 +155,10 @@ describe("compliance webhooks", () => {
     );
     expect(res.status).toBe(200);
     const record = await waitFor(async () => {
-      const r = await db().query(`SELECT customer_id, summary FROM compliance_requests WHERE shop_id = $1 AND topic = 'customers/data_request'`, [shop.shopId]);
+      const r = await db().query(
+        `SELECT customer_id, summary FROM compliance_requests WHERE shop_id = $1 AND topic = 'customers/data_request'`,
+        [shop.shopId],
+      );
       return r.rows[0];
     });
     expect(record.customer_id).toBe("7001");
@@ -122,7 +174,16 @@ describe("compliance webhooks", () => {
       const r = await db().query(`SELECT count(*)::int AS n FROM shops WHERE domain = $1`, [shop.domain]);
       return r.rows[0].n === 0;
     });
-    for (const table of ["orders", "message_events", "refunds", "attributions", "api_keys", "settings", "messages", "campaigns"]) {
+    for (const table of [
+      "orders",
+      "message_events",
+      "refunds",
+      "attributions",
+      "api_keys",
+      "settings",
+      "messages",
+      "campaigns",
+    ]) {
       const r = await db().query(`SELECT count(*)::int AS n FROM ${table} WHERE shop_id = $1`, [shop.shopId]);
       expect(r.rows[0].n, table).toBe(0);
     }
@@ -131,11 +192,15 @@ describe("compliance webhooks", () => {
 
   it("app/uninstalled deletes the shop's sessions and marks it uninstalled", async () => {
     const shop = await createShopWithKey();
-    await db().query(`INSERT INTO "Session" (id, shop, state, "isOnline", "accessToken") VALUES ($1, $2, '', false, 'tok')`, [
-      `offline_${shop.domain}`,
+    await db().query(
+      `INSERT INTO "Session" (id, shop, state, "isOnline", "accessToken") VALUES ($1, $2, '', false, 'tok')`,
+      [`offline_${shop.domain}`, shop.domain],
+    );
+    const res = await postShopifyWebhook(
+      "app/uninstalled",
       shop.domain,
-    ]);
-    const res = await postShopifyWebhook("app/uninstalled", shop.domain, body({ id: 1, name: "Shop", myshopify_domain: shop.domain }));
+      body({ id: 1, name: "Shop", myshopify_domain: shop.domain }),
+    );
     expect(res.status).toBe(200);
     await waitFor(async () => {
       const r = await db().query(`SELECT uninstalled_at FROM shops WHERE domain = $1`, [shop.domain]);
@@ -149,8 +214,12 @@ describe("compliance webhooks", () => {
     const shop = await createShopWithKey();
     const payload = body({ shop_id: 1, shop_domain: shop.domain });
     expect((await postShopifyWebhook("shop/redact", shop.domain, payload, { hmac: null })).status).toBe(401);
-    expect((await postShopifyWebhook("shop/redact", shop.domain, payload, { hmac: "bm90IHRoZSBobWFj" })).status).toBe(401);
-    const r = await db().query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE shop_domain = $1`, [shop.domain]);
+    expect((await postShopifyWebhook("shop/redact", shop.domain, payload, { hmac: "bm90IHRoZSBobWFj" })).status).toBe(
+      401,
+    );
+    const r = await db().query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE shop_domain = $1`, [
+      shop.domain,
+    ]);
     expect(r.rows[0].n).toBe(0);
     expect((await http("GET", "/api/v1/settings", { key: shop.key })).status).toBe(200);
   });

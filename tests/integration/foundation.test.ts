@@ -6,7 +6,11 @@ describe("foundation", () => {
   it("answers /healthz with db, redis and queue figures", async () => {
     const res = await http("GET", "/healthz");
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ db: "ok", redis: "ok", queue: { waiting: expect.any(Number), failed: expect.any(Number) } });
+    expect(res.body).toMatchObject({
+      db: "ok",
+      redis: "ok",
+      queue: { waiting: expect.any(Number), failed: expect.any(Number) },
+    });
   });
 
   it("refuses every /api/v1 route without a key with the JSON error body", async () => {
@@ -63,11 +67,19 @@ describe("foundation", () => {
 
   it("answers 415 for a non-JSON body and 413 over 5 MB", async () => {
     const { key } = await createShopWithKey();
-    const wrongType = await http("POST", "/api/v1/events", { key, raw: "a=b", headers: { "Content-Type": "text/plain" } });
+    const wrongType = await http("POST", "/api/v1/events", {
+      key,
+      raw: "a=b",
+      headers: { "Content-Type": "text/plain" },
+    });
     expect(wrongType.status).toBe(415);
     expect(wrongType.body.error.code).toBe("unsupported_media_type");
     const huge = "x".repeat(5 * 1024 * 1024 + 10);
-    const tooLarge = await http("POST", "/api/v1/events", { key, raw: huge, headers: { "Content-Type": "application/json" } });
+    const tooLarge = await http("POST", "/api/v1/events", {
+      key,
+      raw: huge,
+      headers: { "Content-Type": "application/json" },
+    });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.error.code).toBe("payload_too_large");
   });

@@ -8,7 +8,11 @@ const NODE = path.join(ROOT, "node_modules/.bin/node");
 
 describe("processes", () => {
   it("a worker stops on SIGTERM and exits 0", async () => {
-    const worker = await startWorker({ ...stackEnv(), LOG_LEVEL: "info", QUEUE_PREFIX: `${stackEnv().QUEUE_PREFIX}_sigterm` });
+    const worker = await startWorker({
+      ...stackEnv(),
+      LOG_LEVEL: "info",
+      QUEUE_PREFIX: `${stackEnv().QUEUE_PREFIX}_sigterm`,
+    });
     const code = await worker.stop("SIGTERM");
     expect(code).toBe(0);
     expect(worker.output()).toMatch(/worker stopped/);

@@ -1,7 +1,7 @@
 import { createHmac, createSign, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SNS_TEST_CERT_URL, SNS_TEST_KEY } from "../msw/aws-sns";
 import { createShopWithKey, db, http, stackEnv } from "../support/api";
 
@@ -32,7 +32,13 @@ async function eventCount(shopId: string): Promise<number> {
   return r.rows[0].n;
 }
 
-function post(provider: string, token: string, body: string | Buffer, headers: Record<string, string> = {}, query = "") {
+function post(
+  provider: string,
+  token: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  query = "",
+) {
   return http("POST", `/ingest/${provider}/${token}${query}`, {
     raw: body,
     headers: { "Content-Type": "application/json", ...headers },
@@ -74,9 +80,23 @@ describe("SendGrid", () => {
         "X-Twilio-Email-Event-Webhook-Timestamp": ts,
       });
       expect((await post("sendgrid", shop.token, payload)).status).toBe(401);
-      expect((await post("sendgrid", shop.token, payload, headers(vectors.negative_cases.tampered_signature, v.timestamp))).status).toBe(401);
-      expect((await post("sendgrid", shop.token, payload, headers(v.signature, String(Number(v.timestamp) + 1)))).status).toBe(401);
-      expect((await post("sendgrid", shop.token, Buffer.from(payload.toString().trimEnd()), headers(v.signature, v.timestamp))).status).toBe(401);
+      expect(
+        (await post("sendgrid", shop.token, payload, headers(vectors.negative_cases.tampered_signature, v.timestamp)))
+          .status,
+      ).toBe(401);
+      expect(
+        (await post("sendgrid", shop.token, payload, headers(v.signature, String(Number(v.timestamp) + 1)))).status,
+      ).toBe(401);
+      expect(
+        (
+          await post(
+            "sendgrid",
+            shop.token,
+            Buffer.from(payload.toString().trimEnd()),
+            headers(v.signature, v.timestamp),
+          )
+        ).status,
+      ).toBe(401);
       expect(await eventCount(shop.shopId)).toBe(0);
       const ok = await post("sendgrid", shop.token, payload, headers(v.signature, v.timestamp));
       expect(ok.status, ok.text).toBe(200);
@@ -95,13 +115,16 @@ describe("Mailgun", () => {
   const signingKey: string = vector.signing_key ?? vector.good?.signing_key ?? vector.key;
   const good = vector.good ?? vector;
 
-  it.each(files.filter((f) => f.startsWith("mailgun-event-data-") && f.endsWith(".json")))("stores %s", async (name) => {
-    const shop = await newShop();
-    const body = `{"signature":{"timestamp":"1","token":"t","signature":"x"},"event-data":${fixture(name).toString()}}`;
-    const res = await post("mailgun", shop.token, body);
-    expect(res.status, res.text).toBe(200);
-    expect(res.body.accepted).toBe(1);
-  });
+  it.each(files.filter((f) => f.startsWith("mailgun-event-data-") && f.endsWith(".json")))(
+    "stores %s",
+    async (name) => {
+      const shop = await newShop();
+      const body = `{"signature":{"timestamp":"1","token":"t","signature":"x"},"event-data":${fixture(name).toString()}}`;
+      const res = await post("mailgun", shop.token, body);
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.accepted).toBe(1);
+    },
+  );
 
   it.each(files.filter((f) => f.startsWith("mailgun-") && f.endsWith(".txt")))(
     "refuses %s (invalid JSON as published) with 400 and writes nothing",
@@ -120,12 +143,20 @@ describe("Mailgun", () => {
     const eventData = fixture("mailgun-event-data-delivered.json").toString();
     const signature = { timestamp: String(good.timestamp), token: good.token, signature: good.signature };
     const bad = { ...signature, token: `${good.token}x` };
-    const badRes = await post("mailgun", shop.token, JSON.stringify({ signature: bad, "event-data": JSON.parse(eventData) }));
+    const badRes = await post(
+      "mailgun",
+      shop.token,
+      JSON.stringify({ signature: bad, "event-data": JSON.parse(eventData) }),
+    );
     expect(badRes.status).toBe(401);
     expect(await eventCount(shop.shopId)).toBe(0);
     const ok = await post("mailgun", shop.token, JSON.stringify({ signature, "event-data": JSON.parse(eventData) }));
     expect(ok.status, ok.text).toBe(200);
-    const replay = await post("mailgun", shop.token, JSON.stringify({ signature, "event-data": JSON.parse(eventData) }));
+    const replay = await post(
+      "mailgun",
+      shop.token,
+      JSON.stringify({ signature, "event-data": JSON.parse(eventData) }),
+    );
     expect(replay.status).toBe(401);
     expect(replay.body.error.message).toMatch(/replay/);
   });
@@ -135,9 +166,15 @@ describe("Mailgun", () => {
     await configure(shop, { mailgun: { signing_key: "key-test-123" } });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const token = randomUUID();
-    const sig = createHmac("sha256", "key-test-123").update(timestamp + token).digest("hex");
+    const sig = createHmac("sha256", "key-test-123")
+      .update(timestamp + token)
+      .digest("hex");
     const eventData = JSON.parse(fixture("mailgun-event-data-delivered.json").toString());
-    const res = await post("mailgun", shop.token, JSON.stringify({ signature: { timestamp, token, signature: sig }, "event-data": eventData }));
+    const res = await post(
+      "mailgun",
+      shop.token,
+      JSON.stringify({ signature: { timestamp, token, signature: sig }, "event-data": eventData }),
+    );
     expect(res.status, res.text).toBe(200);
   });
 });
@@ -164,7 +201,10 @@ describe("Postmark", () => {
 });
 
 function signSns(fields: Record<string, string>, keys: string[]): string {
-  const toSign = keys.filter((k) => fields[k] !== undefined).map((k) => `${k}\n${fields[k]}\n`).join("");
+  const toSign = keys
+    .filter((k) => fields[k] !== undefined)
+    .map((k) => `${k}\n${fields[k]}\n`)
+    .join("");
   return createSign("RSA-SHA256").update(toSign).sign(SNS_TEST_KEY, "base64");
 }
 
@@ -208,7 +248,9 @@ describe("Amazon SES via SNS", () => {
 
   it("refuses an SES record that is not in a signed SNS envelope, and a tampered one", async () => {
     const shop = await newShop();
-    expect((await post("ses", shop.token, fixture("ses-sns-open.json"), sesHeaders)).status).toBeGreaterThanOrEqual(400);
+    expect((await post("ses", shop.token, fixture("ses-sns-open.json"), sesHeaders)).status).toBeGreaterThanOrEqual(
+      400,
+    );
     const tampered = JSON.parse(snsNotification(fixture("ses-sns-open.json").toString()));
     tampered.Message = tampered.Message.replace("recipient@example.com", "attacker@example.com");
     expect((await post("ses", shop.token, JSON.stringify(tampered), sesHeaders)).status).toBe(401);
@@ -247,7 +289,12 @@ describe("Amazon SES via SNS", () => {
 
 describe("Twilio", () => {
   function twilioSignature(token: string, url: string, params: Record<string, string>) {
-    const data = url + Object.keys(params).sort().map((k) => k + params[k]).join("");
+    const data =
+      url +
+      Object.keys(params)
+        .sort()
+        .map((k) => k + params[k])
+        .join("");
     return createHmac("sha1", token).update(data).digest("base64");
   }
 
@@ -256,18 +303,41 @@ describe("Twilio", () => {
     await configure(shop, { twilio: { auth_token: "twilio-token-1" } });
     const query = "?campaign_id=spring-sms&campaign_name=Spring%20SMS";
     const url = `${stackEnv().SHOPIFY_APP_URL}/ingest/twilio/${shop.token}${query}`;
-    const params = { MessageSid: "SM0123456789abcdef", MessageStatus: "delivered", To: "+1 (555) 010-0000", From: "+15550109999", AccountSid: "AC1" };
+    const params = {
+      MessageSid: "SM0123456789abcdef",
+      MessageStatus: "delivered",
+      To: "+1 (555) 010-0000",
+      From: "+15550109999",
+      AccountSid: "AC1",
+    };
     const body = new URLSearchParams(params).toString();
     const form = { "Content-Type": "application/x-www-form-urlencoded" };
     const unsigned = await post("twilio", shop.token, body, form, query);
     expect(unsigned.status).toBe(401);
-    const wrong = await post("twilio", shop.token, body, { ...form, "X-Twilio-Signature": twilioSignature("other", url, params) }, query);
+    const wrong = await post(
+      "twilio",
+      shop.token,
+      body,
+      { ...form, "X-Twilio-Signature": twilioSignature("other", url, params) },
+      query,
+    );
     expect(wrong.status).toBe(401);
     expect(await eventCount(shop.shopId)).toBe(0);
-    const ok = await post("twilio", shop.token, body, { ...form, "X-Twilio-Signature": twilioSignature("twilio-token-1", url, params) }, query);
+    const ok = await post(
+      "twilio",
+      shop.token,
+      body,
+      { ...form, "X-Twilio-Signature": twilioSignature("twilio-token-1", url, params) },
+      query,
+    );
     expect(ok.status, ok.text).toBe(200);
-    const row = await db().query(`SELECT campaign_key, phone_key, type, channel FROM message_events WHERE shop_id = $1`, [shop.shopId]);
-    expect(row.rows).toEqual([{ campaign_key: "spring-sms", phone_key: "+15550100000", type: "delivered", channel: "sms" }]);
+    const row = await db().query(
+      `SELECT campaign_key, phone_key, type, channel FROM message_events WHERE shop_id = $1`,
+      [shop.shopId],
+    );
+    expect(row.rows).toEqual([
+      { campaign_key: "spring-sms", phone_key: "+15550100000", type: "delivered", channel: "sms" },
+    ]);
   });
 
   it("refuses the published signature vector's body (a voice request, not a message status) with 400", async () => {

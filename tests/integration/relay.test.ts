@@ -38,7 +38,9 @@ describe("relay", () => {
     const { jobCatalog } = await import("../../app/queue/catalog");
     const { ensureShop } = await import("../../app/data/shops.server");
     const shop = { shopId: (await ensureShop("relay-test.myshopify.com")).id.toString() };
-    await client.query(`UPDATE settings SET attribution_state = 'running', version = 7 WHERE shop_id = $1`, [shop.shopId]);
+    await client.query(`UPDATE settings SET attribution_state = 'running', version = 7 WHERE shop_id = $1`, [
+      shop.shopId,
+    ]);
     const payload = { shopId: shop.shopId, version: 7 };
     const jobId = jobCatalog["reattribute-shop"].jobId(payload);
     await queue.add("reattribute-shop", payload, { jobId, attempts: 1 });

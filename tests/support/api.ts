@@ -40,7 +40,12 @@ export async function http(
     body = JSON.stringify(opts.body);
     headers["Content-Type"] ??= "application/json";
   }
-  const res = await fetch(`${baseUrl()}${path}`, { method, headers, body: body as BodyInit | undefined, redirect: "manual" });
+  const res = await fetch(`${baseUrl()}${path}`, {
+    method,
+    headers,
+    body: body as BodyInit | undefined,
+    redirect: "manual",
+  });
   const text = await res.text();
   let parsed: unknown;
   try {
@@ -52,7 +57,9 @@ export async function http(
 }
 
 /** Creates a shop and an API key through the real CLI entry point's code path (the data layer), returns the key. */
-export async function createShopWithKey(domain = uniqueShopDomain()): Promise<{ domain: string; key: string; shopId: string }> {
+export async function createShopWithKey(
+  domain = uniqueShopDomain(),
+): Promise<{ domain: string; key: string; shopId: string }> {
   const { ensureShop } = await import("../../app/data/shops.server");
   const { createApiKey } = await import("../../app/data/api-keys.server");
   const shop = await ensureShop(domain);
@@ -84,7 +91,11 @@ export async function postShopifyWebhook(
 }
 
 /** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, label = "condition"): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  label = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

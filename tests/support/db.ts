@@ -17,7 +17,10 @@ export function databaseUrl(name: string, base = ADMIN_URL): string {
  * Creates an empty database with a unique name and applies every migration with the real Prisma CLI — through
  * `npm run setup` (the README's command) unless `viaSetup` is false.
  */
-export async function createMigratedDatabase(prefix = "cr_test", viaSetup = false): Promise<{ name: string; url: string }> {
+export async function createMigratedDatabase(
+  prefix = "cr_test",
+  viaSetup = false,
+): Promise<{ name: string; url: string }> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();

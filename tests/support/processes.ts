@@ -13,7 +13,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -27,7 +29,12 @@ export interface Proc {
 }
 
 /** Starts a process in its own process group (so a test can kill exactly it and its children). */
-export function startProcess(command: string, args: string[], env: Record<string, string>, readyText?: RegExp): Promise<Proc> {
+export function startProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  readyText?: RegExp,
+): Promise<Proc> {
   const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -85,7 +92,10 @@ export function startWorker(env: Record<string, string>): Promise<Proc> {
   return startProcess(TSX, ["worker/index.ts"], env, /Worker ready/);
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(TSX, ["cli/index.ts", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = "";

@@ -19,25 +19,18 @@ const s = exampleSettings();
 
 describe("stages and orders", () => {
   it("gives stages 1-4 to sent..clicked and 0 to anything else", () => {
-    expect(
-      [
-        "sent",
-        "delivered",
-        "opened",
-        "clicked",
-        "bounced",
-        "toString",
-        "Clicked",
-      ].map(stageOf),
-    ).toEqual([1, 2, 3, 4, 0, 0, 0]);
+    expect(["sent", "delivered", "opened", "clicked", "bounced", "toString", "Clicked"].map(stageOf)).toEqual([
+      1, 2, 3, 4, 0, 0, 0,
+    ]);
   });
 
   it("counts orders that are not tests, not cancelled, in the currency", () => {
     const base = { id: "1", at: "2026-11-01T00:00:00Z", total: "1" };
     expect(isOrderCounted(order(base), s)).toEqual({ counted: true });
-    expect(
-      isOrderCounted(order({ ...base, test: true, cancelled: true }), s),
-    ).toEqual({ counted: false, reason: "test" });
+    expect(isOrderCounted(order({ ...base, test: true, cancelled: true }), s)).toEqual({
+      counted: false,
+      reason: "test",
+    });
     expect(isOrderCounted(order({ ...base, cancelled: true }), s)).toEqual({
       counted: false,
       reason: "cancelled",
@@ -94,9 +87,7 @@ describe("the rule", () => {
     });
     const r = attributeOrder(o, msgs, opened);
     expect(r).toMatchObject({ attributed: true, eventType: "clicked" });
-    expect(explain(r, opened)).toContain(
-      "a click implies an open, which connects a sale within 24 hours",
-    );
+    expect(explain(r, opened)).toContain("a click implies an open, which connects a sale within 24 hours");
     // but an earlier stage never stands for a later one
     const sentOnly = buildMessages([
       ev({
@@ -292,12 +283,7 @@ describe("the rule", () => {
         email: ALICE,
       }),
     ]);
-    expect(
-      msgs.map((m) => [
-        m.messageId,
-        new Date(m.sentAt).toISOString().slice(11, 16),
-      ]),
-    ).toEqual([
+    expect(msgs.map((m) => [m.messageId, new Date(m.sentAt).toISOString().slice(11, 16)])).toEqual([
       ["m1", "03:00"],
       ["m2", "02:00"],
       ["m3", "02:00"],
@@ -361,9 +347,7 @@ describe("the rule", () => {
       eventVia: "tracked_link",
       eventType: "clicked",
     });
-    expect(explain(r, s)).toContain(
-      "the buyer arrived through the message's tracked link",
-    );
+    expect(explain(r, s)).toContain("the buyer arrived through the message's tracked link");
     // a pixel click naming the order works the same
     const pixel = {
       ...ev({
@@ -413,31 +397,11 @@ describe("the rule", () => {
       email: ALICE,
     };
     const cases: [ReturnType<typeof order>, string, string][] = [
-      [
-        order({ ...base, test: true }),
-        "test",
-        "Not counted: this is a test order.",
-      ],
-      [
-        order({ ...base, cancelled: true }),
-        "cancelled",
-        "Not counted: the order was cancelled.",
-      ],
-      [
-        order({ ...base, email: "bob@example.com" }),
-        "no_match",
-        "Unattributed: no campaign message",
-      ],
-      [
-        order({ ...base, at: "2026-11-03T00:00:00Z" }),
-        "outside_window",
-        "(email: a click within 24 hours)",
-      ],
-      [
-        order({ ...base, at: "2026-11-01T09:30:00Z" }),
-        "outside_window",
-        "none had a connecting event",
-      ],
+      [order({ ...base, test: true }), "test", "Not counted: this is a test order."],
+      [order({ ...base, cancelled: true }), "cancelled", "Not counted: the order was cancelled."],
+      [order({ ...base, email: "bob@example.com" }), "no_match", "Unattributed: no campaign message"],
+      [order({ ...base, at: "2026-11-03T00:00:00Z" }), "outside_window", "(email: a click within 24 hours)"],
+      [order({ ...base, at: "2026-11-01T09:30:00Z" }), "outside_window", "none had a connecting event"],
     ];
     for (const [o, reason, text] of cases) {
       const r = attributeOrder(o, msgs, s);
@@ -469,13 +433,7 @@ describe("the rule", () => {
       total: "10.00",
       email: ALICE,
     });
-    const r = attributeAll(
-      [o],
-      events,
-      [],
-      exampleSettings({ enabled: false }),
-      NOVEMBER,
-    );
+    const r = attributeAll([o], events, [], exampleSettings({ enabled: false }), NOVEMBER);
     expect(r.report.campaigns).toEqual([
       expect.objectContaining({
         id: "A",
@@ -532,13 +490,7 @@ describe("attributeAll bookkeeping", () => {
       updatedAt: new Date("2026-11-01T12:00:00Z"),
     });
     const r1 = refund("r1", "1", "2.00");
-    const a = attributeAll(
-      [v2, v1, v2],
-      [...events, events[1], events[0]],
-      [r1, r1],
-      s,
-      NOVEMBER,
-    );
+    const a = attributeAll([v2, v1, v2], [...events, events[1], events[0]], [r1, r1], s, NOVEMBER);
     const b = attributeAll([v1, v2], events, [r1], s, NOVEMBER);
     expect(a).toEqual(b);
     expect(a.report.campaigns[0]).toMatchObject({
@@ -590,16 +542,12 @@ describe("attributeAll bookkeeping", () => {
         email: ALICE,
       }),
     ];
-    expect(
-      attributeAll([o], evs, [late], s, NOVEMBER).report.summary.refunded,
-    ).toBe("4.00");
+    expect(attributeAll([o], evs, [late], s, NOVEMBER).report.summary.refunded).toBe("4.00");
     const dec = {
       from: new Date("2026-12-01T00:00:00Z"),
       to: new Date("2027-02-01T00:00:00Z"),
     };
-    expect(attributeAll([o], evs, [late], s, dec).report.summary).toMatchObject(
-      { purchases: 0, refunded: "0.00" },
-    );
+    expect(attributeAll([o], evs, [late], s, dec).report.summary).toMatchObject({ purchases: 0, refunded: "0.00" });
   });
 
   it("uses the currency's minor units and rounds the average check half away from zero", () => {

@@ -1,13 +1,5 @@
-import type {
-  Channel,
-  MessageEventInput,
-  OrderInput,
-  RefundInput,
-} from "../../../app/domain/types";
-import {
-  defaultSettings,
-  type AttributionSettings,
-} from "../../../app/domain/settings";
+import type { Channel, MessageEventInput, OrderInput, RefundInput } from "../../../app/domain/types";
+import { defaultSettings, type AttributionSettings } from "../../../app/domain/settings";
 
 export const at = (s: string) => new Date(s);
 
@@ -77,12 +69,7 @@ export function order(p: {
   };
 }
 
-export function refund(
-  id: string,
-  orderId: string,
-  amount: string,
-  currency: string | null = "USD",
-): RefundInput {
+export function refund(id: string, orderId: string, amount: string, currency: string | null = "USD"): RefundInput {
   return {
     externalId: id,
     orderExternalId: orderId,
@@ -93,9 +80,7 @@ export function refund(
 }
 
 /** The settings of ATTRIBUTION.md's worked examples. */
-export function exampleSettings(
-  over: Partial<AttributionSettings> = {},
-): AttributionSettings {
+export function exampleSettings(over: Partial<AttributionSettings> = {}): AttributionSettings {
   const s = defaultSettings("USD");
   return {
     enabled: true,

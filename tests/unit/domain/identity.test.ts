@@ -48,9 +48,7 @@ describe("identity keys", () => {
 
   it("turns customer ids into strings", () => {
     expect(normalizeCustomerId(123)).toBe("123");
-    expect(normalizeCustomerId(" 7234567890123456789 ")).toBe(
-      "7234567890123456789",
-    );
+    expect(normalizeCustomerId(" 7234567890123456789 ")).toBe("7234567890123456789");
     expect(normalizeCustomerId("gid://shopify/Customer/42")).toBe("42");
     expect(normalizeCustomerId("")).toBeNull();
     expect(normalizeCustomerId(1.5)).toBeNull();
@@ -72,9 +70,7 @@ describe("identity keys", () => {
       customerIds: ["9"],
     });
     expect(keysMatch(k, recipientKeys({ email: "B@X.COM" }))).toBe(true);
-    expect(keysMatch(k, recipientKeys({ phone: "+1 (555) 010-0001" }))).toBe(
-      true,
-    );
+    expect(keysMatch(k, recipientKeys({ phone: "+1 (555) 010-0001" }))).toBe(true);
     expect(keysMatch(k, recipientKeys({ customerId: "9" }))).toBe(true);
     expect(
       keysMatch(
@@ -104,8 +100,6 @@ describe("identity keys", () => {
     expect(recipientKeyFor("email", k)).toBe("a@x.com");
     expect(recipientKeyFor("sms", k)).toBe("+15550100000");
     expect(recipientKeyFor("push", k)).toBe("7");
-    expect(recipientKeyFor("sms", recipientKeys({ email: "a@x.com" }))).toBe(
-      "a@x.com",
-    );
+    expect(recipientKeyFor("sms", recipientKeys({ email: "a@x.com" }))).toBe("a@x.com");
   });
 });

@@ -20,37 +20,15 @@ describe("money", () => {
   });
 
   it("rejects what is not a plain decimal", () => {
-    for (const bad of [
-      "",
-      " ",
-      "abc",
-      "NaN",
-      "Infinity",
-      "1e3",
-      "0x10",
-      "1,000.00",
-      ".5",
-      "5.",
-      "--1",
-      "1.00001",
-    ]) {
+    for (const bad of ["", " ", "abc", "NaN", "Infinity", "1e3", "0x10", "1,000.00", ".5", "5.", "--1", "1.00001"]) {
       expect(tryParseMoney(bad), bad).toBeNull();
     }
-    for (const bad of [
-      Number.NaN,
-      Number.POSITIVE_INFINITY,
-      null,
-      undefined,
-      {},
-      true,
-    ]) {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, null, undefined, {}, true]) {
       expect(tryParseMoney(bad)).toBeNull();
     }
     expect(() => parseMoney("-1")).toThrow(/negative/);
     expect(() => parseMoney("1234567890123456")).toThrow(/too large/);
-    expect(() => parseMoney("1.123", { maxFractionDigits: 2 })).toThrow(
-      /decimal places/,
-    );
+    expect(() => parseMoney("1.123", { maxFractionDigits: 2 })).toThrow(/decimal places/);
   });
 
   it("knows ISO 4217 minor units", () => {
@@ -58,8 +36,7 @@ describe("money", () => {
     expect(minorUnits("EUR")).toBe(2);
     expect(minorUnits("JPY")).toBe(0);
     expect(minorUnits("jpy")).toBe(0);
-    for (const c of ["KWD", "BHD", "JOD", "OMR", "TND", "IQD", "LYD"])
-      expect(minorUnits(c)).toBe(3);
+    for (const c of ["KWD", "BHD", "JOD", "OMR", "TND", "IQD", "LYD"]) expect(minorUnits(c)).toBe(3);
     expect(minorUnits("CLF")).toBe(4);
     expect(minorUnits("HUF")).toBe(2);
     expect(minorUnits("XYZ")).toBe(2);

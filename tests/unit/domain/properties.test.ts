@@ -1,29 +1,11 @@
 /** Property tests of the reference implementation `attributeAll` on random data (fast-check). */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  attributeAll,
-  dedupeEvents,
-  dedupeOrders,
-  type AttributeAllResult,
-} from "../../../app/domain/attribution";
-import {
-  normalizeCustomerId,
-  normalizeEmail,
-  normalizePhone,
-} from "../../../app/domain/identity";
+import { attributeAll, dedupeEvents, dedupeOrders, type AttributeAllResult } from "../../../app/domain/attribution";
+import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../../../app/domain/identity";
 import { Money } from "../../../app/domain/money";
-import {
-  defaultSettings,
-  type AttributionSettings,
-} from "../../../app/domain/settings";
-import type {
-  Channel,
-  MessageEventInput,
-  OrderInput,
-  RefundInput,
-  StageEvent,
-} from "../../../app/domain/types";
+import { defaultSettings, type AttributionSettings } from "../../../app/domain/settings";
+import type { Channel, MessageEventInput, OrderInput, RefundInput, StageEvent } from "../../../app/domain/types";
 
 const BASE = Date.UTC(2026, 10, 1);
 const SLOT = 60 * 60_000;
@@ -31,33 +13,15 @@ const slotDate = (n: number) => new Date(BASE + n * SLOT);
 const PERIOD = { from: slotDate(12), to: slotDate(60) };
 const STAGES: StageEvent[] = ["sent", "delivered", "opened", "clicked"];
 
-const emailArb = fc.option(
-  fc.constantFrom("a@x.com", " A@X.com", "b@x.com", "c@x.com"),
-  { nil: null },
-);
-const phoneArb = fc.option(
-  fc.constantFrom("+1 (555) 010-0000", "+15550100000", "+15550100001"),
-  { nil: null },
-);
+const emailArb = fc.option(fc.constantFrom("a@x.com", " A@X.com", "b@x.com", "c@x.com"), { nil: null });
+const phoneArb = fc.option(fc.constantFrom("+1 (555) 010-0000", "+15550100000", "+15550100001"), { nil: null });
 const customerArb = fc.option(fc.constantFrom("1", "2"), { nil: null });
-const centsArb = fc
-  .integer({ min: 0, max: 30_000 })
-  .map((c) => (c / 100).toFixed(2));
+const centsArb = fc.integer({ min: 0, max: 30_000 }).map((c) => (c / 100).toFixed(2));
 
 const eventArb: fc.Arbitrary<MessageEventInput> = fc
   .record({
-    id: fc.option(
-      fc.constantFrom("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"),
-      { nil: null },
-    ),
-    type: fc.constantFrom(
-      "sent",
-      "delivered",
-      "opened",
-      "clicked",
-      "clicked",
-      "bounced",
-    ),
+    id: fc.option(fc.constantFrom("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"), { nil: null }),
+    type: fc.constantFrom("sent", "delivered", "opened", "clicked", "clicked", "bounced"),
     channel: fc.constantFrom<Channel>("email", "sms"),
     slot: fc.integer({ min: 0, max: 72 }),
     campaign: fc.constantFrom("A", "B", "C"),
@@ -111,16 +75,10 @@ const orderArb: fc.Arbitrary<OrderInput> = fc
     currency: fc.constantFrom("USD", "USD", "USD", "EUR"),
     email: emailArb,
     phone: phoneArb,
-    customer: fc.option(
-      fc.record({ id: customerArb, email: emailArb, phone: phoneArb }),
-      { nil: null },
-    ),
+    customer: fc.option(fc.record({ id: customerArb, email: emailArb, phone: phoneArb }), { nil: null }),
     flags: fc.integer({ min: 0, max: 9 }),
     updated: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }),
-    landing: fc.option(
-      fc.constantFrom("/?cr_mid=m1", "/p?utm=x&cr_mid=m4"),
-      { nil: null },
-    ),
+    landing: fc.option(fc.constantFrom("/?cr_mid=m1", "/p?utm=x&cr_mid=m4"), { nil: null }),
     refunds: fc.array(refundArb(), { maxLength: 1 }),
   })
   .map((r) => ({
@@ -174,12 +132,7 @@ const dataArb = fc.record({
 
 /** Copies of some items added, then everything shuffled by the given sort keys. */
 function scramble<T>(items: T[], dups: number[], keys: number[]): T[] {
-  const withDups = [
-    ...items,
-    ...(items.length
-      ? dups.map((i) => structuredClone(items[i % items.length]))
-      : []),
-  ];
+  const withDups = [...items, ...(items.length ? dups.map((i) => structuredClone(items[i % items.length])) : [])];
   return withDups
     .map((x, i) => ({ x, k: keys[i % Math.max(keys.length, 1)] ?? 0, i }))
     .sort((a, b) => a.k - b.k || b.i - a.i)
@@ -206,29 +159,16 @@ interface BruteWinner {
 }
 
 /** A deliberately naive reading of ATTRIBUTION.md "The rule", over the deduplicated data. */
-function bruteForce(
-  order: OrderInput,
-  events: MessageEventInput[],
-  s: AttributionSettings,
-): BruteWinner | null {
-  const stage = (t: string) =>
-    ({ sent: 1, delivered: 2, opened: 3, clicked: 4 })[t as StageEvent] ?? 0;
+function bruteForce(order: OrderInput, events: MessageEventInput[], s: AttributionSettings): BruteWinner | null {
+  const stage = (t: string) => ({ sent: 1, delivered: 2, opened: 3, clicked: 4 })[t as StageEvent] ?? 0;
   const t = (order.processedAt ?? order.createdAt)!.getTime();
-  const oEmails = [order.email, order.customer?.email]
-    .map(normalizeEmail)
-    .filter(Boolean);
-  const oPhones = [order.phone, order.customer?.phone]
-    .map((p) => normalizePhone(p))
-    .filter(Boolean);
+  const oEmails = [order.email, order.customer?.email].map(normalizeEmail).filter(Boolean);
+  const oPhones = [order.phone, order.customer?.phone].map((p) => normalizePhone(p)).filter(Boolean);
   const oCust = [order.customer?.id].map(normalizeCustomerId).filter(Boolean);
-  const tracked = order.landingSite
-    ? new URL(order.landingSite, "https://x/").searchParams.getAll("cr_mid")
-    : [];
+  const tracked = order.landingSite ? new URL(order.landingSite, "https://x/").searchParams.getAll("cr_mid") : [];
   const byMessage = new Map<string, ReturnType<typeof dedupeEvents>>();
-  for (const e of dedupeEvents(events))
-    byMessage.set(e.messageId, [...(byMessage.get(e.messageId) ?? []), e]);
-  let best: { id: string; campaign: string; sent: number; at: number } | null =
-    null;
+  for (const e of dedupeEvents(events)) byMessage.set(e.messageId, [...(byMessage.get(e.messageId) ?? []), e]);
+  let best: { id: string; campaign: string; sent: number; at: number } | null = null;
   for (const [id, evs] of byMessage) {
     evs.sort((a, b) => a.occurredAt - b.occurredAt || (a.key < b.key ? -1 : 1));
     const first = evs[0];
@@ -242,27 +182,18 @@ function bruteForce(
       );
     if (!matches) continue;
     const excluded = evs.some((e) =>
-      e.tags.some((tag) =>
-        s.excluded_tags.some((x) => x.toLowerCase() === tag.toLowerCase()),
-      ),
+      e.tags.some((tag) => s.excluded_tags.some((x) => x.toLowerCase() === tag.toLowerCase())),
     );
     if (excluded) continue;
     const ch = s.channels[first.channel];
     const candidates = evs
       .filter((e) => stage(e.type) >= stage(ch.event) && stage(e.type) > 0)
-      .filter(
-        (e) => !(e.type === "opened" && e.machine && s.ignore_machine_opens),
-      )
+      .filter((e) => !(e.type === "opened" && e.machine && s.ignore_machine_opens))
       .map((e) => e.occurredAt);
     if (tracked.includes(id)) candidates.push(t);
-    const ok = candidates.filter(
-      (at) => at <= t && t <= at + ch.window_hours * 3_600_000,
-    );
+    const ok = candidates.filter((at) => at <= t && t <= at + ch.window_hours * 3_600_000);
     if (ok.length === 0) continue;
-    const sentEv =
-      evs.find((e) => e.type === "sent") ??
-      evs.find((e) => stage(e.type) > 0) ??
-      first;
+    const sentEv = evs.find((e) => e.type === "sent") ?? evs.find((e) => stage(e.type) > 0) ?? first;
     const cand = {
       id,
       campaign: first.campaignId,
@@ -272,8 +203,7 @@ function bruteForce(
     if (
       !best ||
       cand.sent > best.sent ||
-      (cand.sent === best.sent &&
-        (cand.at > best.at || (cand.at === best.at && cand.id > best.id)))
+      (cand.sent === best.sent && (cand.at > best.at || (cand.at === best.at && cand.id > best.id)))
     ) {
       best = cand;
     }
@@ -315,36 +245,19 @@ describe("attributeAll properties", () => {
         const r: AttributeAllResult = run(d);
         const ids = r.orders.map((o) => o.order_id);
         expect(new Set(ids).size).toBe(ids.length);
-        const periodOrders = r.orders.filter(
-          (o) => o.attributed && o.counted && inPeriod(o.time_of_sale),
-        );
+        const periodOrders = r.orders.filter((o) => o.attributed && o.counted && inPeriod(o.time_of_sale));
         const sum = (f: (c: (typeof r.report.campaigns)[number]) => string) =>
-          r.report.campaigns
-            .reduce((acc, c) => acc.plus(f(c)), new Money(0))
-            .toFixed(2);
-        expect(r.report.campaigns.reduce((n, c) => n + c.purchases, 0)).toBe(
-          r.report.summary.purchases,
-        );
+          r.report.campaigns.reduce((acc, c) => acc.plus(f(c)), new Money(0)).toFixed(2);
+        expect(r.report.campaigns.reduce((n, c) => n + c.purchases, 0)).toBe(r.report.summary.purchases);
         expect(sum((c) => c.revenue)).toBe(r.report.summary.revenue);
         expect(sum((c) => c.gross)).toBe(r.report.summary.gross);
         expect(sum((c) => c.refunded)).toBe(r.report.summary.refunded);
-        expect(r.report.summary.purchases).toBe(
-          d.settings.enabled ? periodOrders.length : 0,
-        );
-        expect(r.report.summary.campaigns_with_revenue).toBe(
-          r.report.campaigns.filter((c) => c.purchases > 0).length,
-        );
-        expect(
-          new Money(r.report.summary.revenue).lte(
-            r.report.summary.store_revenue,
-          ),
-        ).toBe(true);
+        expect(r.report.summary.purchases).toBe(d.settings.enabled ? periodOrders.length : 0);
+        expect(r.report.summary.campaigns_with_revenue).toBe(r.report.campaigns.filter((c) => c.purchases > 0).length);
+        expect(new Money(r.report.summary.revenue).lte(r.report.summary.store_revenue)).toBe(true);
         for (const o of periodOrders) {
           if (!d.settings.enabled) continue;
-          expect(
-            r.report.campaigns.find((c) => c.id === o.campaign_id)?.purchases ??
-              0,
-          ).toBeGreaterThan(0);
+          expect(r.report.campaigns.find((c) => c.id === o.campaign_id)?.purchases ?? 0).toBeGreaterThan(0);
         }
       }),
       { numRuns: 300 },
@@ -355,17 +268,11 @@ describe("attributeAll properties", () => {
     fc.assert(
       fc.property(dataArb, (d) => {
         const r = run(d);
-        const orders = new Map(
-          dedupeOrders(d.orders).map((o) => [o.externalId, o]),
-        );
+        const orders = new Map(dedupeOrders(d.orders).map((o) => [o.externalId, o]));
         for (const out of r.orders) {
           const o = orders.get(out.order_id)!;
           if (!out.counted) {
-            expect(
-              o.test ||
-                o.cancelledAt !== null ||
-                o.currency !== d.settings.currency,
-            ).toBe(true);
+            expect(o.test || o.cancelledAt !== null || o.currency !== d.settings.currency).toBe(true);
             continue;
           }
           const w = bruteForce(o, d.events, d.settings);
@@ -393,9 +300,7 @@ describe("attributeAll properties", () => {
         for (const row of rows) {
           expect(new Money(row.refunded).lte(row.gross)).toBe(true);
           expect(new Money(row.revenue).gte(0)).toBe(true);
-          expect(new Money(row.gross).minus(row.refunded).eq(row.revenue)).toBe(
-            true,
-          );
+          expect(new Money(row.gross).minus(row.refunded).eq(row.revenue)).toBe(true);
         }
       }),
       { numRuns: 300 },

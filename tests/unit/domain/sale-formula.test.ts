@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  formatWindow,
-  saleFormula,
-  saleFormulaShort,
-} from "../../../app/domain/sale-formula";
+import { formatWindow, saleFormula, saleFormulaShort } from "../../../app/domain/sale-formula";
 
 describe("sale formula", () => {
   it("matches the spec's example for clicks within 24 hours", () => {
@@ -28,12 +24,8 @@ describe("sale formula", () => {
   });
 
   it("has a short form", () => {
-    expect(saleFormulaShort({ event: "clicked", window_hours: 24 })).toBe(
-      "Click + purchase within 24 h",
-    );
-    expect(saleFormulaShort({ event: "opened", window_hours: 168 })).toBe(
-      "Open + purchase within 7 d",
-    );
+    expect(saleFormulaShort({ event: "clicked", window_hours: 24 })).toBe("Click + purchase within 24 h");
+    expect(saleFormulaShort({ event: "opened", window_hours: 168 })).toBe("Open + purchase within 7 d");
     expect(formatWindow(48)).toBe("2 days");
     expect(formatWindow(25)).toBe("25 hours");
   });

@@ -1,11 +1,6 @@
 /** ATTRIBUTION.md, "Worked examples" 1-8, one test each. */
 import { describe, expect, it } from "vitest";
-import {
-  attributeAll,
-  attributeOrder,
-  buildMessages,
-  explain,
-} from "../../../app/domain/attribution";
+import { attributeAll, attributeOrder, buildMessages, explain } from "../../../app/domain/attribution";
 import { NOVEMBER, ev, exampleSettings, order, refund } from "./fixtures";
 
 const settings = exampleSettings();
@@ -149,22 +144,14 @@ describe("ATTRIBUTION.md worked examples", () => {
       total: "50.00",
       email: ALICE,
     });
-    const r = attributeOrder(
-      o,
-      buildMessages([...m1, ...m2(["Password-Reset"])]),
-      settings,
-    );
+    const r = attributeOrder(o, buildMessages([...m1, ...m2(["Password-Reset"])]), settings);
     expect(r).toMatchObject({
       attributed: true,
       campaignId: "A",
       messageId: "m1",
     });
     // and alone, the tagged message leaves the order unattributed with the reason
-    const alone = attributeOrder(
-      o,
-      buildMessages(m2(["Password-Reset"])),
-      settings,
-    );
+    const alone = attributeOrder(o, buildMessages(m2(["Password-Reset"])), settings);
     expect(alone).toMatchObject({
       attributed: false,
       reason: "excluded_tag",
@@ -179,26 +166,14 @@ describe("ATTRIBUTION.md worked examples", () => {
       total: "100.00",
       email: ALICE,
     });
-    const one = attributeAll(
-      [o],
-      m1,
-      [refund("r1", "o1", "30.00")],
-      settings,
-      NOVEMBER,
-    );
+    const one = attributeAll([o], m1, [refund("r1", "o1", "30.00")], settings, NOVEMBER);
     expect(campaignRow(one, "A")).toMatchObject({
       purchases: 1,
       gross: "100.00",
       refunded: "30.00",
       revenue: "70.00",
     });
-    const two = attributeAll(
-      [o],
-      m1,
-      [refund("r1", "o1", "30.00"), refund("r2", "o1", "90.00")],
-      settings,
-      NOVEMBER,
-    );
+    const two = attributeAll([o], m1, [refund("r1", "o1", "30.00"), refund("r2", "o1", "90.00")], settings, NOVEMBER);
     expect(campaignRow(two, "A")).toMatchObject({
       purchases: 1,
       gross: "100.00",
@@ -223,9 +198,7 @@ describe("ATTRIBUTION.md worked examples", () => {
     });
     const r = attributeOrder(o, buildMessages(m1), settings);
     expect(r).toMatchObject({ attributed: false, reason: "other_currency" });
-    expect(explain(r, settings)).toBe(
-      "Not counted: the order is in EUR, and only orders in USD count.",
-    );
+    expect(explain(r, settings)).toBe("Not counted: the order is in EUR, and only orders in USD count.");
     const all = attributeAll([o], m1, [], settings, NOVEMBER);
     expect(all.report.summary).toMatchObject({
       purchases: 0,
@@ -252,9 +225,7 @@ describe("ATTRIBUTION.md worked examples", () => {
       attributed: true,
       campaign_id: "A",
     });
-    expect(attributeAll([o], [m1[1], m1[0]], [], settings, NOVEMBER)).toEqual(
-      after,
-    );
+    expect(attributeAll([o], [m1[1], m1[0]], [], settings, NOVEMBER)).toEqual(after);
   });
 
   it("example 8: SMS to +1 (555) 010-0000 matches an order with phone +15550100000", () => {
