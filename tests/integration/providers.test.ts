@@ -1,3 +1,4 @@
+import { PROVIDER_FIXTURES_DIR } from "../support/fixtures";
 import { createHmac, createSign, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -5,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { SNS_TEST_CERT_URL, SNS_TEST_KEY } from "../msw/aws-sns";
 import { createShopWithKey, db, http, stackEnv } from "../support/api";
 
-/** Every fixture of ../shared/fixtures/providers goes through its real route, /ingest/<provider>/<token>. */
-const FIXTURES = process.env.PROVIDER_FIXTURES_DIR ?? path.resolve(__dirname, "../../../shared/fixtures/providers");
+/** Every fixture of tests/fixtures/providers (vendored from ../shared/fixtures/providers) goes through its real route, /ingest/<provider>/<token>. */
+const FIXTURES = PROVIDER_FIXTURES_DIR;
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
 const files = readdirSync(FIXTURES);
 

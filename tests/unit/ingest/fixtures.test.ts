@@ -1,7 +1,8 @@
+import { PROVIDER_FIXTURES_DIR } from "../../support/fixtures";
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-const DIR = process.env.PROVIDER_FIXTURES_DIR ?? "/work/shared/fixtures/providers";
+const DIR = PROVIDER_FIXTURES_DIR;
 
 /**
  * Every file of the shared provider fixture folder, and the test file that parses / verifies it. A fixture added to

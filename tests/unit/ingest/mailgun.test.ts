@@ -1,9 +1,10 @@
+import { PROVIDER_FIXTURES_DIR } from "../../support/fixtures";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { computeMailgunSignature, parseMailgun, verifyMailgunRequest, verifyMailgunSignature } from "~/ingest/mailgun";
 
-const DIR = process.env.PROVIDER_FIXTURES_DIR ?? "/work/shared/fixtures/providers";
+const DIR = PROVIDER_FIXTURES_DIR;
 const fx = (name: string) => readFileSync(path.join(DIR, name), "utf8");
 const vector = JSON.parse(fx("mailgun-signature-vector.json"));
 const KEY: string = vector.signing_key;

@@ -1,9 +1,10 @@
+import { PROVIDER_FIXTURES_DIR } from "../../support/fixtures";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSendgrid, sendgridMessageId, verifySendgridRequest, verifySendgridSignature } from "~/ingest/sendgrid";
 
-const DIR = process.env.PROVIDER_FIXTURES_DIR ?? "/work/shared/fixtures/providers";
+const DIR = PROVIDER_FIXTURES_DIR;
 const fx = (name: string) => readFileSync(path.join(DIR, name), "utf8");
 const fxBytes = (name: string) => readFileSync(path.join(DIR, name));
 const vectors = JSON.parse(fx("sendgrid-signature-vectors.json"));

@@ -1,3 +1,4 @@
+import { PROVIDER_FIXTURES_DIR } from "../../support/fixtures";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ import {
   type SnsEnvelope,
 } from "~/ingest/ses";
 
-const DIR = process.env.PROVIDER_FIXTURES_DIR ?? "/work/shared/fixtures/providers";
+const DIR = PROVIDER_FIXTURES_DIR;
 const fx = (name: string) => readFileSync(path.join(DIR, name), "utf8");
 const PEM = fx("ses-sns-signing-cert-aws-php-sns-message-validator.pem");
 const SIGNED = [

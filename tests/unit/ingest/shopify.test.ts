@@ -1,3 +1,4 @@
+import { PROVIDER_FIXTURES_DIR } from "../../support/fixtures";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -14,7 +15,7 @@ import {
   verifyShopifyHmac,
 } from "~/ingest/shopify";
 
-const DIR = process.env.PROVIDER_FIXTURES_DIR ?? "/work/shared/fixtures/providers";
+const DIR = PROVIDER_FIXTURES_DIR;
 const fx = (name: string) => readFileSync(path.join(DIR, name), "utf8");
 const ORDER = readFileSync(path.resolve(import.meta.dirname, "../../fixtures/shopify-order-create.json"), "utf8");
 
