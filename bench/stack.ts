@@ -2,11 +2,11 @@
  * The bench's own stack: a fresh migrated database, its own Redis key prefix, the built server (and a worker when
  * asked) as child processes in their own process groups. Everything is dropped again by `stop()`.
  */
+import { deletePrefix } from "../tests/support/redis";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { Redis } from "ioredis";
 import { createMigratedDatabase, dropDatabase } from "../tests/support/db";
 import pg from "pg";
 import { freePort, ROOT, runCli, startProcess, startServer, startWorker, type Proc } from "../tests/support/processes";
@@ -102,17 +102,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     async stop() {
       for (const p of procs.reverse()) await p.stop();
       await dropDatabase(db.name);
-      const redis = new Redis(env.REDIS_URL);
-      try {
-        let cursor = "0";
-        do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-          cursor = next;
-          if (keys.length) await redis.del(...keys);
-        } while (cursor !== "0");
-      } finally {
-        redis.disconnect();
-      }
+      await deletePrefix(env.REDIS_URL, prefix);
     },
   };
 }

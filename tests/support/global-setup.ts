@@ -1,8 +1,8 @@
+import { deletePrefix } from "./redis";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { Redis } from "ioredis";
 import { createMigratedDatabase, dropDatabase } from "./db";
 import { freePort, ROOT, startServer, startWorker, type Proc } from "./processes";
 
@@ -58,16 +58,6 @@ export default async function setup(project: TestProject) {
     await worker?.stop();
     await server?.stop();
     await dropDatabase(db.name);
-    const redis = new Redis(env.REDIS_URL);
-    try {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== "0");
-    } finally {
-      redis.disconnect();
-    }
+    await deletePrefix(env.REDIS_URL, prefix);
   };
 }
