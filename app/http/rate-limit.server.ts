@@ -7,9 +7,13 @@ const STARTING = new Set(["wait", "connecting", "connect"]);
 /**
  * Fixed one-minute window per API key, counted in Redis so every web instance shares it. When Redis is unreachable
  * the limit is not enforced (fail open): ingestion must keep working while Redis is down.
+ * `keyId` names the bucket: an API key's id, or another prefixed key (`pixel:<shop id>`) with its own `limit`.
  */
-export async function checkRateLimit(keyId: bigint | string): Promise<void> {
-  const limit = env().API_RATE_LIMIT_PER_MINUTE;
+export async function checkRateLimit(
+  keyId: bigint | string,
+  bucket: { limit?: number; what?: string } = {},
+): Promise<void> {
+  const limit = bucket.limit ?? env().API_RATE_LIMIT_PER_MINUTE;
   const windowStart = Math.floor(Date.now() / 60_000);
   const key = `${env().QUEUE_PREFIX}:ratelimit:${keyId}:${windowStart}`;
   let count: number;
@@ -26,8 +30,13 @@ export async function checkRateLimit(keyId: bigint | string): Promise<void> {
   }
   if (count > limit) {
     const retryAfter = 60 - Math.floor((Date.now() / 1000) % 60);
-    throw new ApiError("rate_limited", `Too many requests: at most ${limit} a minute per API key.`, [], {
-      "Retry-After": String(retryAfter),
-    });
+    throw new ApiError(
+      "rate_limited",
+      `Too many requests: at most ${limit} a minute per ${bucket.what ?? "API key"}.`,
+      [],
+      {
+        "Retry-After": String(retryAfter),
+      },
+    );
   }
 }

@@ -2,6 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { readBody } from "../http/body.server";
 import { ApiError } from "../http/errors";
 import { json, toErrorResponse } from "../http/api.server";
+import { checkRateLimit } from "../http/rate-limit.server";
+import { env } from "../env.server";
 import { authenticatePixel, receivePixelCheckout } from "../pixel/receive.server";
 
 /**
@@ -15,7 +17,11 @@ const CORS = {
   "Access-Control-Allow-Methods": "POST, OPTIONS",
   "Access-Control-Allow-Headers": "Content-Type",
   "Access-Control-Max-Age": "86400",
+  "Access-Control-Expose-Headers": "Retry-After",
 };
+
+/** The pixel's per-shop limit, as a multiple of the per-key API limit (API_RATE_LIMIT_PER_MINUTE). */
+const PIXEL_RATE_FACTOR = 10;
 
 function withCors(response: Response): Response {
   for (const [k, v] of Object.entries(CORS)) response.headers.set(k, v);
@@ -32,6 +38,11 @@ async function handle({ request, params }: LoaderFunctionArgs | ActionFunctionAr
       });
     }
     const shop = await authenticatePixel(params.token ?? "");
+    // Per shop, in its own bucket: one checkout per order, so a generous multiple of the API limit.
+    await checkRateLimit(`pixel:${shop.id}`, {
+      limit: PIXEL_RATE_FACTOR * env().API_RATE_LIMIT_PER_MINUTE,
+      what: "shop",
+    });
     const raw = await readBody(request, ["text/plain", "application/json"]);
     const counts = await receivePixelCheckout(shop, raw);
     return withCors(json(counts, 202));

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createShopWithKey, db, http, settled } from "../support/api";
 import { ownStack, type OwnStack } from "../support/faults";
+import { pixelToken } from "../../app/pixel/token.server";
 
 interface Shop {
   domain: string;
@@ -198,5 +199,34 @@ describe("rate limit", () => {
     // Another key of another shop is not affected; a missing key is still 401, not 429.
     expect((await stack.http("GET", "/api/v1/settings", { key: two.key })).status).toBe(200);
     expect((await stack.http("GET", "/api/v1/settings")).status).toBe(401);
+  }, 90_000);
+
+  it("limits POST /pixel/<token> per shop in its own bucket (10x the API limit): 429 with Retry-After and CORS", async () => {
+    const one = await createShopWithKey();
+    const two = await createShopWithKey();
+    const s = new Date().getSeconds();
+    if (s >= 45) await new Promise((r) => setTimeout(r, (61 - s) * 1000));
+    const post = (shop: { domain: string; shopId: string }) =>
+      stack.http("POST", `/pixel/${pixelToken(BigInt(shop.shopId), stack.env.SHOPIFY_API_SECRET)}`, {
+        raw: JSON.stringify({
+          shop: shop.domain,
+          order_id: "gid://shopify/Order/1001",
+          message_id: "m-1",
+          landed_at: new Date(Date.now() - 120_000).toISOString(),
+          occurred_at: new Date(Date.now() - 60_000).toISOString(),
+        }),
+        headers: { "Content-Type": "text/plain", Origin: "https://shop.example.com" },
+      });
+    // The pixel's bucket is not the API key's: the key's 5 a minute are still all there afterwards.
+    for (let i = 0; i < 50; i++) expect((await post(one)).status, `pixel post ${i + 1}`).toBe(202);
+    const limited = await post(one);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ error: { code: "rate_limited", message: expect.any(String), details: [] } });
+    expect(limited.headers.get("access-control-allow-origin")).toBe("*");
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((await post(two)).status).toBe(202);
+    expect((await stack.http("GET", "/api/v1/settings", { key: one.key })).status).toBe(200);
   }, 90_000);
 });
