@@ -51,6 +51,10 @@ export async function redactCustomer(shopId: bigint, c: CustomerRef, orderIds: s
       [shop, orderIds, c.id, c.emailKey ? [c.emailKey] : [], c.phoneKey ? [c.phoneKey] : []],
     );
     const keyList = [c.emailKey, c.phoneKey, c.id].filter((k): k is string => !!k);
+    // A message's union of its events' keys, prefixed as the engine writes them (`e:`, `p:`, `c:`).
+    const prefixedKeys = [c.emailKey && `e:${c.emailKey}`, c.phoneKey && `p:${c.phoneKey}`, c.id && `c:${c.id}`].filter(
+      (k): k is string => !!k,
+    );
     // Derived message keys end in ":<recipient key>": replace that part with an opaque marker.
     const events = await client.query(
       `UPDATE message_events
@@ -72,9 +76,10 @@ export async function redactCustomer(shopId: bigint, c: CustomerRef, orderIds: s
                   SELECT c.external_id || ':' || messages.channel || ':' || k
                     FROM campaigns c, unnest($5::text[]) k WHERE c.id = messages.campaign_id)
                 THEN (SELECT c.external_id FROM campaigns c WHERE c.id = messages.campaign_id) || ':' || channel
-                     || ':redacted-' || md5(external_id) ELSE external_id END
-        WHERE shop_id = $1 AND (email_key = $2 OR phone_key = $3 OR customer_key = $4)`,
-      [shop, c.emailKey, c.phoneKey, c.id, keyList],
+                     || ':redacted-' || md5(external_id) ELSE external_id END,
+              recipient_keys = ARRAY(SELECT k FROM unnest(recipient_keys) k WHERE k <> ALL($6::text[]))
+        WHERE shop_id = $1 AND (email_key = $2 OR phone_key = $3 OR customer_key = $4 OR recipient_keys && $6::text[])`,
+      [shop, c.emailKey, c.phoneKey, c.id, keyList, prefixedKeys],
     );
     return { orders: orders.rowCount ?? 0, message_events: events.rowCount ?? 0, messages: messages.rowCount ?? 0 };
   });

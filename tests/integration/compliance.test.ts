@@ -140,6 +140,38 @@ describe("compliance webhooks", () => {
     expect(record.rows[0].s).not.toMatch(/alice|555010/);
   });
 
+  it("customers/redact erases the customer's keys gathered on messages (recipient_keys), even where other keys remain", async () => {
+    const shop = await seed();
+    const pii = `SELECT count(*)::int AS n FROM messages
+                  WHERE shop_id = $1 AND array_to_string(recipient_keys, ' ') ~ '(alice@example\\.com|5550100000|c:7001)'`;
+    expect((await db().query(pii, [shop.shopId])).rows[0].n).toBeGreaterThan(0);
+    const res = await postShopifyWebhook(
+      "customers/redact",
+      shop.domain,
+      body({
+        shop_id: 1,
+        shop_domain: shop.domain,
+        customer: { id: 7001, email: "alice@example.com", phone: "+15550100000" },
+        orders_to_redact: [],
+      }),
+    );
+    expect(res.status).toBe(200);
+    await waitFor(async () => {
+      const r = await db().query(
+        `SELECT count(*)::int AS n FROM compliance_requests WHERE shop_id = $1 AND topic = 'customers/redact'`,
+        [shop.shopId],
+      );
+      return r.rows[0].n === 1;
+    });
+    expect((await db().query(pii, [shop.shopId])).rows[0].n).toBe(0);
+    // Bob's message keeps its key.
+    const bob = await db().query(
+      `SELECT count(*)::int AS n FROM messages WHERE shop_id = $1 AND 'e:bob@example.com' = ANY(recipient_keys)`,
+      [shop.shopId],
+    );
+    expect(bob.rows[0].n).toBe(1);
+  });
+
   it("customers/data_request records the request and what the app holds", async () => {
     const shop = await seed();
     const res = await postShopifyWebhook(
