@@ -5,7 +5,7 @@
  * Pure (no I/O), shared by loaders and the picker.
  */
 import { TZDate } from "@date-fns/tz";
-import { addDays, format, startOfMonth } from "date-fns";
+import { format } from "date-fns";
 
 export const PERIOD_PRESETS = [
   { value: "today", label: "Today" },
@@ -55,11 +55,20 @@ function build(
   timeZone: string,
   error: string | null = null,
 ): Period {
-  const to = addDays(endDay, 1);
+  // Each day from its own midnight: a day whose midnight is skipped (DST at 00:00) starts later than the others,
+  // so dates are moved as calendar dates and their midnight found again, never by adding days to an instant.
+  const to = dayShift(endDay, 1, timeZone);
   const start = format(startDay, "yyyy-MM-dd");
   const end = format(endDay, "yyyy-MM-dd");
   const days = Math.round((Date.UTC(...ymd(end)) - Date.UTC(...ymd(start))) / 86_400_000) + 1;
   return { key, start, end, from: new Date(startDay.getTime()), to: new Date(to.getTime()), days, timeZone, error };
+}
+
+/** The shop's midnight `days` calendar days after `day`'s date. */
+function dayShift(day: TZDate, days: number, timeZone: string): TZDate {
+  const [y, m, d] = ymd(format(day, "yyyy-MM-dd"));
+  const date = new Date(Date.UTC(y, m, d + days)).toISOString().slice(0, 10);
+  return midnight(date, timeZone)!;
 }
 
 function ymd(date: string): [number, number, number] {
@@ -78,13 +87,13 @@ export function resolvePeriod(params: URLSearchParams, timeZone: string, now: Da
       case "today":
         return build(k, today, today, zone, error);
       case "last7":
-        return build(k, addDays(today, -6), today, zone, error);
+        return build(k, dayShift(today, -6, zone), today, zone, error);
       case "last90":
-        return build(k, addDays(today, -89), today, zone, error);
+        return build(k, dayShift(today, -89, zone), today, zone, error);
       case "month":
-        return build(k, startOfMonth(today), today, zone, error);
+        return build(k, midnight(`${todayStr.slice(0, 8)}01`, zone)!, today, zone, error);
       default:
-        return build("last30", addDays(today, -29), today, zone, error);
+        return build("last30", dayShift(today, -29, zone), today, zone, error);
     }
   };
   if (key === "custom") {

@@ -46,6 +46,18 @@ describe("report period in the shop's time zone", () => {
     expect(resolvePeriod(p("period=custom&start=2020-01-01&end=2026-01-01"), "UTC", NOW).error).toMatch(/at most/);
   });
 
+  it("where daylight saving starts at midnight, every day still runs from its own midnight to the next", () => {
+    // Santiago skips 2026-09-06 00:00-01:00 (-04 -> -03): that day starts at 01:00, the next days at 00:00.
+    const today = resolvePeriod(p("period=today"), "America/Santiago", new Date("2026-09-06T15:00:00Z"));
+    expect(today.from.toISOString()).toBe("2026-09-06T04:00:00.000Z");
+    expect(today.to.toISOString()).toBe("2026-09-07T03:00:00.000Z");
+    const week = resolvePeriod(p("period=last7"), "America/Santiago", new Date("2026-09-06T15:00:00Z"));
+    expect(week.start).toBe("2026-08-31");
+    expect(week.from.toISOString()).toBe("2026-08-31T04:00:00.000Z");
+    const custom = resolvePeriod(p("period=custom&start=2026-09-01&end=2026-09-05"), "America/Santiago", NOW);
+    expect(custom.to.toISOString()).toBe("2026-09-06T04:00:00.000Z");
+  });
+
   it("falls back to UTC for an unknown zone and buckets by week beyond three months", () => {
     expect(resolvePeriod(p("period=today"), "Mars/Olympus", NOW).timeZone).toBe("UTC");
     expect(bucketFor({ days: 90 })).toBe("day");
