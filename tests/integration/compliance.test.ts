@@ -172,6 +172,52 @@ describe("compliance webhooks", () => {
     expect(bob.rows[0].n).toBe(1);
   });
 
+  it("an update of a redacted order does not bring back its customer id or landing site", async () => {
+    const shop = await seed();
+    const res = await postShopifyWebhook(
+      "customers/redact",
+      shop.domain,
+      body({
+        shop_id: 1,
+        shop_domain: shop.domain,
+        customer: { id: 7001, email: "alice@example.com", phone: "+15550100000" },
+        orders_to_redact: ["9007199254740993001"],
+      }),
+    );
+    expect(res.status).toBe(200);
+    await waitFor(async () => {
+      const r = await db().query(
+        `SELECT redacted_at FROM orders WHERE shop_id = $1 AND external_id = '9007199254740993001'`,
+        [shop.shopId],
+      );
+      return r.rows[0]?.redacted_at;
+    });
+    // A late orders/updated (or an API re-send) still carries the customer.
+    const again = await http("POST", "/api/v1/orders", {
+      key: shop.key,
+      body: {
+        orders: [
+          {
+            id: "9007199254740993001",
+            processed_at: "2026-11-01T20:00:00Z",
+            updated_at: "2026-11-02T08:00:00Z",
+            currency: "USD",
+            total_price: "100.00",
+            email: "alice@example.com",
+            customer: { id: 7001, email: "alice@example.com", phone: "+15550100000" },
+            landing_site: "/?utm_source=mail&email=alice@example.com",
+          },
+        ],
+      },
+    });
+    expect(again.status).toBe(202);
+    const order = await db().query(
+      `SELECT email_keys, phone_keys, customer_key, landing_site FROM orders WHERE shop_id = $1 AND external_id = '9007199254740993001'`,
+      [shop.shopId],
+    );
+    expect(order.rows[0]).toEqual({ email_keys: [], phone_keys: [], customer_key: null, landing_site: null });
+  });
+
   it("customers/data_request records the request and what the app holds", async () => {
     const shop = await seed();
     const res = await postShopifyWebhook(
