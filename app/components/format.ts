@@ -3,7 +3,7 @@
  * zone), so hydration never disagrees. Money arrives as decimal strings and is formatted as such: Intl.NumberFormat
  * formats a decimal string exactly, without going through a float.
  */
-import { minorUnits } from "../domain/money";
+import { averageCheck, formatAmount, minorUnits } from "../domain/money";
 
 const LOCALE = "en-US";
 
@@ -20,6 +20,12 @@ export function formatMoney(amount: string | null | undefined, currency: string)
   } catch {
     return `${amount} ${currency}`;
   }
+}
+
+/** amount / count (e.g. revenue per message sent), divided in decimals and rounded like an average check; "—" for 0. */
+export function formatMoneyPer(amount: string, count: number, currency: string): string {
+  if (!count) return "—";
+  return formatMoney(formatAmount(averageCheck(amount, count, currency), currency), currency);
 }
 
 const countFormat = new Intl.NumberFormat(LOCALE);

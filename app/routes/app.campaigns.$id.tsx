@@ -23,7 +23,14 @@ import { campaignDetail } from "../reports/campaigns.server";
 import { readSettings } from "../settings/settings.server";
 import { AttributionProgress } from "../components/AttributionProgress";
 import { PeriodPicker } from "../components/PeriodPicker";
-import { channelLabel, formatCount, formatDateTime, formatMoney, formatShare } from "../components/format";
+import {
+  channelLabel,
+  formatCount,
+  formatDateTime,
+  formatMoney,
+  formatMoneyPer,
+  formatShare,
+} from "../components/format";
 import { NO_RESULTS_ILLUSTRATION } from "../components/illustrations";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -116,7 +123,7 @@ export default function CampaignPage() {
               />
               <Stat
                 label="Revenue per message"
-                value={enabled ? perMessage(campaign.revenue, campaign.sent, currency) : "—"}
+                value={enabled ? formatMoneyPer(campaign.revenue, campaign.sent, currency) : "—"}
                 testId="campaign-per-message"
               >
                 {enabled ? `${formatCount(campaign.sent)} sent` : null}
@@ -257,12 +264,6 @@ export default function CampaignPage() {
       </BlockStack>
     </Page>
   );
-}
-
-/** revenue / sent for display (rounded like an average check). */
-function perMessage(revenue: string, sent: number, currency: string): string {
-  if (!sent) return "—";
-  return formatMoney((Number(revenue) / sent).toFixed(4), currency);
 }
 
 function Stat({
