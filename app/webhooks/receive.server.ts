@@ -3,7 +3,13 @@ import { env } from "../env.server";
 import { readBody } from "../http/body.server";
 import { ApiError, invalid, unauthorized } from "../http/errors";
 import { toErrorResponse } from "../http/api.server";
-import { parseShopifyWebhook, readShopifyHeaders, verifyShopifyHmac, type ShopifyTopic } from "../ingest/shopify";
+import {
+  parseShopifyWebhook,
+  readShopifyHeaders,
+  verifyShopifyHmac,
+  type ShopifyTopic,
+  type ShopifyWebhookPayload,
+} from "../ingest/shopify";
 import { tryEnqueue } from "../queue/producer.server";
 
 /**
@@ -30,6 +36,12 @@ export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopi
     }
     const parsed = parseShopifyWebhook(topic, text);
     if (!parsed.ok) throw invalid(parsed.errors.map((e) => ({ path: e.path || "body", message: e.message })));
+    // X-Shopify-Shop-Domain is not covered by the HMAC: where the signed body names its shop, they must agree, or a
+    // captured body could be replayed against another shop (shop/redact would delete that shop's data).
+    const signedDomain = signedShopDomain(parsed.payload);
+    if (signedDomain !== null && signedDomain.toLowerCase() !== meta.shopDomain.toLowerCase()) {
+      throw unauthorized("X-Shopify-Shop-Domain does not match the shop the signed body names.");
+    }
     const id = await insertDelivery({
       source: "shopify",
       deliveryId: meta.webhookId,
@@ -41,5 +53,21 @@ export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopi
     return new Response(null, { status: 200 });
   } catch (error) {
     return toErrorResponse(error);
+  }
+}
+
+/** The shop domain inside a signed body (compliance topics and app/uninstalled); null where the body has none. */
+function signedShopDomain(p: ShopifyWebhookPayload): string | null {
+  switch (p.topic) {
+    case "customers/redact":
+    case "shop/redact":
+      return p.redact.shopDomain;
+    case "customers/data_request":
+      return p.request.shopDomain;
+    case "app/uninstalled":
+      // `domain` (the fallback) may be a custom domain: only a myshopify domain is comparable with the header.
+      return p.shop.shopDomain.toLowerCase().endsWith(".myshopify.com") ? p.shop.shopDomain : null;
+    default:
+      return null;
   }
 }

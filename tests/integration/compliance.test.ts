@@ -268,6 +268,23 @@ describe("compliance webhooks", () => {
     expect((await http("GET", "/api/v1/settings", { key: shop.key })).status).toBe(401);
   });
 
+  it("refuses (401) a signed compliance body sent with another shop's X-Shopify-Shop-Domain (the header is not signed)", async () => {
+    const victim = await seed();
+    const other = await createShopWithKey();
+    // A body Shopify signed for `other`, replayed under the victim's domain header and a fresh webhook id.
+    const payload = body({ shop_id: 1, shop_domain: other.domain });
+    const res = await postShopifyWebhook("shop/redact", victim.domain, payload);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("unauthorized");
+    const redact = body({ shop_id: 1, shop_domain: other.domain, customer: { id: 7001 }, orders_to_redact: [] });
+    expect((await postShopifyWebhook("customers/redact", victim.domain, redact)).status).toBe(401);
+    const r = await db().query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE shop_domain = $1`, [
+      victim.domain,
+    ]);
+    expect(r.rows[0].n).toBe(0);
+    expect((await http("GET", "/api/v1/settings", { key: victim.key })).status).toBe(200);
+  });
+
   it("app/uninstalled deletes the shop's sessions and marks it uninstalled", async () => {
     const shop = await createShopWithKey();
     await db().query(
