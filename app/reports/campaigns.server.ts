@@ -295,6 +295,8 @@ export async function orderAttribution(shopId: bigint, orderExternalId: string):
     buildMessages(inputs),
     settings,
   );
+  // The campaign's name as the report shows it (its latest name over all its messages), not the winning message's.
+  if (result.attributed) result.campaignName = (await findCampaign(shopId, result.campaignId))?.name ?? null;
   return {
     order_id: order.external_id,
     attributed: result.attributed,

@@ -153,6 +153,26 @@ describe("GET /api/v1/campaigns/{id} and /api/v1/orders/{id}/attribution", () =>
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe("not_found");
   });
+
+  it("names the campaign in the explanation as the report does (its latest name, not the message's)", async () => {
+    const shop = await exampleShop();
+    // A later message of campaign A renames it: the report, and so the explanation, show the new name.
+    await postEvents(shop, [
+      ...emailSendAndClick({
+        campaign: "A",
+        message: "m9",
+        email: "c@x.com",
+        sent: "2026-11-03T09:00:00Z",
+        name: "Black Friday (final)",
+      }),
+    ]);
+    await settled(shop.shopId);
+    const rep = await report(shop, "2026-11-01T00:00:00Z", "2026-11-05T00:00:00Z");
+    expect(rep.campaigns.find((c: any) => c.id === "A").name).toBe("Black Friday (final)");
+    const res = await http("GET", "/api/v1/orders/5001/attribution", { key: shop.key });
+    expect(res.body).toMatchObject({ attributed: true, campaign_id: "A", message_id: "m1" });
+    expect(res.body.explanation).toMatch(/^Attributed to campaign “Black Friday \(final\)” \(email\)/);
+  });
 });
 
 describe("presenters", () => {
