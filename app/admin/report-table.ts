@@ -83,6 +83,14 @@ export function sortRows(rows: readonly ReportRow[], key: ColumnKey, direction: 
 }
 
 /**
+ * A campaign's name or id as a spreadsheet cell: text that a spreadsheet would run as a formula (starting with =, +,
+ * -, @, a tab or a carriage return) gets a leading apostrophe, so that a name from a provider cannot run in Excel.
+ */
+export function spreadsheetText(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+/**
  * The rows Copy and Export produce: a header and one line per campaign, with the campaign id, the visible columns,
  * and with the `$` toggle on, gross, refunded and the sale formula too. Money as plain decimal strings (spreadsheets
  * read them as numbers), the currency in the header.
@@ -100,7 +108,15 @@ export function exportRows(rows: readonly ReportRow[], showRevenue: boolean, cur
     );
   }
   const lines = rows.map((r) => {
-    const line = [r.id, r.name, r.channel, String(r.sent), String(r.delivered), String(r.opened), String(r.clicked)];
+    const line = [
+      spreadsheetText(r.id),
+      spreadsheetText(r.name),
+      r.channel,
+      String(r.sent),
+      String(r.delivered),
+      String(r.opened),
+      String(r.clicked),
+    ];
     if (showRevenue) line.push(String(r.purchases), r.average_check, r.revenue, r.gross, r.refunded, r.sale_formula);
     return line;
   });
@@ -116,5 +132,5 @@ export function toTsv(table: string[][]): string {
 export function copyRows(rows: readonly ReportRow[], showRevenue: boolean, currency: string): string[][] {
   const cols = visibleColumns(showRevenue);
   const header = cols.map((c) => (c.kind === "money" ? `${c.title} (${currency})` : c.title));
-  return [header, ...rows.map((r) => cols.map((c) => String(r[c.key])))];
+  return [header, ...rows.map((r) => cols.map((c) => (c.key === "name" ? spreadsheetText(r.name) : String(r[c.key]))))];
 }

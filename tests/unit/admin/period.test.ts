@@ -97,4 +97,12 @@ describe("campaign table rows", () => {
     expect(exportRows(rows, true, "USD")[1]).toContain("9.99");
     expect(toTsv([["a\tb", "c\nd"]])).toBe("a b\tc d\n");
   });
+
+  it("never hands a spreadsheet a formula from a campaign's name or id (Copy and Export)", () => {
+    const evil = [row("=1+2", '=HYPERLINK("http://x.test","open")', "1.00", 1), row("-a", "@b", "1.00", 1)];
+    for (const table of [exportRows(evil, true, "USD"), copyRows(evil, true, "USD")]) {
+      for (const line of table.slice(1)) for (const cell of line) expect(cell).not.toMatch(/^[=+\-@]/);
+    }
+    expect(exportRows(evil, false, "USD")[1]!.slice(0, 2)).toEqual(["'=1+2", '\'=HYPERLINK("http://x.test","open")']);
+  });
 });
