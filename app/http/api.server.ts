@@ -26,6 +26,15 @@ export async function authenticateApiKey(request: Request) {
 export function toErrorResponse(error: unknown): Response {
   if (error instanceof ApiError) return errorResponse(error);
   if (error instanceof Response) return error;
+  // PostgreSQL refused a value itself (SQLSTATE class 22, e.g. a sum beyond NUMERIC(19,4)): the client's data, not us.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("22")) {
+    return errorResponse(
+      new ApiError("invalid_request", "A value is out of the range the app can store; nothing was stored.", [
+        { path: "body", message: `rejected by the database (SQLSTATE ${code})` },
+      ]),
+    );
+  }
   log.error("unhandled error in API route", { error });
   return errorResponse(new ApiError("internal_error", "Something went wrong on our side; it was logged."));
 }

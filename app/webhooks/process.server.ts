@@ -1,8 +1,8 @@
 import { customerHoldings, deleteShopData, recordComplianceRequest, redactCustomer } from "../data/compliance.server";
 import { loadDelivery, markProcessed } from "../data/inbox.server";
-import { ensureShop, markUninstalled } from "../data/shops.server";
+import { ensureShop, findShopByDomain, markUninstalled } from "../data/shops.server";
 import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../domain/identity";
-import { parseShopifyWebhook } from "../ingest/shopify";
+import { parseShopifyWebhook, type ShopifyWebhookPayload } from "../ingest/shopify";
 import { ingestOrders, ingestRefund } from "../ingest/store.server";
 import { log } from "../logger.server";
 
@@ -20,32 +20,53 @@ export async function processDelivery(deliveryId: string): Promise<string> {
     await markProcessed(d.id, `unparseable: ${parsed.errors.map((e) => e.path).join(", ")}`);
     return "unparseable";
   }
-  const p = parsed.payload;
+  try {
+    await apply(parsed.payload, d.shop_domain);
+  } catch (error) {
+    // PostgreSQL refused the data itself (SQLSTATE class 22: e.g. a refund total beyond NUMERIC(19,4)). Retrying
+    // cannot help, so the delivery is closed with its error instead of failing (and being revived) forever.
+    const code = (error as { code?: string }).code;
+    if (typeof code === "string" && code.startsWith("22")) {
+      await markProcessed(d.id, `rejected by the database (SQLSTATE ${code})`);
+      log.warn("webhook rejected by the database", { deliveryId: d.id, topic: d.topic, sqlstate: code });
+      return "rejected";
+    }
+    throw error;
+  }
+  await markProcessed(d.id);
+  log.info("webhook processed", { deliveryId: d.id, topic: d.topic });
+  return "processed";
+}
+
+async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<void> {
   switch (p.topic) {
     case "orders/create":
     case "orders/updated":
     case "orders/cancelled": {
-      const shop = await ensureShop(d.shop_domain);
+      const shop = await ensureShop(shopDomain);
       await ingestOrders(shop.id, [p.order]);
       break;
     }
     case "refunds/create": {
-      const shop = await ensureShop(d.shop_domain);
+      const shop = await ensureShop(shopDomain);
       await ingestRefund(shop.id, p.refund);
       break;
     }
     case "app/uninstalled":
-      await markUninstalled(d.shop_domain);
+      await markUninstalled(shopDomain);
       break;
     case "customers/redact": {
-      const shop = await ensureShop(d.shop_domain);
+      // A shop the app does not know (or already deleted by shop/redact) holds nothing to erase.
+      const shop = await findShopByDomain(shopDomain);
+      if (!shop) break;
       const ref = customerRef(p.redact.customer);
       const erased = await redactCustomer(shop.id, ref, p.redact.ordersToRedact);
       await recordComplianceRequest(shop.id, p.topic, ref.id, { erased, orders_to_redact: p.redact.ordersToRedact });
       break;
     }
     case "customers/data_request": {
-      const shop = await ensureShop(d.shop_domain);
+      const shop = await findShopByDomain(shopDomain);
+      if (!shop) break;
       const ref = customerRef(p.request.customer);
       const holdings = await customerHoldings(shop.id, ref, p.request.ordersRequested);
       await recordComplianceRequest(shop.id, p.topic, ref.id, {
@@ -56,12 +77,9 @@ export async function processDelivery(deliveryId: string): Promise<string> {
       break;
     }
     case "shop/redact":
-      await deleteShopData(d.shop_domain);
+      await deleteShopData(shopDomain);
       break;
   }
-  await markProcessed(d.id);
-  log.info("webhook processed", { deliveryId: d.id, topic: d.topic });
-  return "processed";
 }
 
 function customerRef(c: { id: string | null; email: string | null; phone: string | null }) {

@@ -166,3 +166,83 @@ describe("Shopify webhook delivery robustness", () => {
     });
   });
 });
+
+describe("data the database cannot hold", () => {
+  it("a signed refund whose total exceeds what NUMERIC(19,4) holds is closed with its error, not retried forever", async () => {
+    const shop = await createShopWithKey();
+    const body = JSON.stringify({
+      id: 8801,
+      order_id: 8802,
+      created_at: "2026-11-01T10:00:00Z",
+      transactions: [
+        { id: 1, kind: "refund", status: "success", amount: "999999999999999.99", currency: "USD" },
+        { id: 2, kind: "refund", status: "success", amount: "999999999999999.99", currency: "USD" },
+      ],
+    });
+    const res = await postShopifyWebhook("refunds/create", shop.domain, body);
+    expect(res.status).toBe(200);
+    const row = await waitFor(async () => {
+      const r = await db().query(`SELECT processed_at, last_error FROM webhook_deliveries WHERE shop_domain = $1`, [
+        shop.domain,
+      ]);
+      return r.rows[0]?.processed_at ? r.rows[0] : null;
+    });
+    expect(row.last_error).toMatch(/rejected by the database \(SQLSTATE 22003\)/);
+    const refunds = await db().query(`SELECT count(*)::int AS n FROM refunds WHERE shop_id = $1`, [shop.shopId]);
+    expect(refunds.rows[0].n).toBe(0);
+  });
+
+  it("the same through the API is a 400 in the error body, nothing stored", async () => {
+    const shop = await createShopWithKey();
+    const res = await http("POST", "/api/v1/orders", {
+      key: shop.key,
+      body: {
+        orders: [
+          {
+            id: "9901",
+            processed_at: "2026-11-01T10:00:00Z",
+            currency: "USD",
+            total_price: "10.00",
+            refunds: [
+              {
+                id: "r1",
+                created_at: "2026-11-02T10:00:00Z",
+                transactions: [
+                  { kind: "refund", status: "success", amount: "999999999999999.99", currency: "USD" },
+                  { kind: "refund", status: "success", amount: "999999999999999.99", currency: "USD" },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("invalid_request");
+    const orders = await db().query(`SELECT count(*)::int AS n FROM orders WHERE shop_id = $1`, [shop.shopId]);
+    expect(orders.rows[0].n).toBe(0);
+  });
+});
+
+describe("compliance for a shop the app does not hold", () => {
+  it("customers/redact for an unknown shop creates nothing", async () => {
+    const domain = uniqueShopDomain("gone");
+    const res = await postShopifyWebhook(
+      "customers/redact",
+      domain,
+      JSON.stringify({
+        shop_id: 1,
+        shop_domain: domain,
+        customer: { id: 1, email: "x@example.com" },
+        orders_to_redact: [],
+      }),
+    );
+    expect(res.status).toBe(200);
+    await waitFor(async () => {
+      const r = await db().query(`SELECT processed_at FROM webhook_deliveries WHERE shop_domain = $1`, [domain]);
+      return r.rows[0]?.processed_at;
+    });
+    const shops = await db().query(`SELECT count(*)::int AS n FROM shops WHERE domain = $1`, [domain]);
+    expect(shops.rows[0].n).toBe(0);
+  });
+});
