@@ -38,13 +38,21 @@ export function toEventRow(e: MessageEventInput, orderKey: string | null = null)
       : `${e.source}:${e.externalId}`
     : `h:${createHash("sha256")
         .update(
+          // Everything that can change attribution or statistics: two different id-less events at the same instant
+          // (a machine open and a human one, a tagged and an untagged send) must not collapse into one.
           JSON.stringify([
             e.source,
             e.type,
             e.channel,
             e.occurredAt.toISOString(),
             e.campaignId,
+            e.campaignName,
             messageKey,
+            keys.email,
+            keys.phone,
+            keys.customerId,
+            [...e.tags].sort(),
+            e.machine,
             e.url,
             orderKey,
           ]),

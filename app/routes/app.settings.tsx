@@ -409,13 +409,27 @@ function RulesCard({
         <FormLayout>
           <FormLayout.Group condensed>
             <Select
-              label="Connecting event"
+              label={
+                <>
+                  Connecting event
+                  <Text as="span" visuallyHidden>
+                    {` for ${channelLabel(c)}`}
+                  </Text>
+                </>
+              }
               options={STAGE_EVENTS.map((e) => ({ value: e, label: EVENT_LABELS[e] }))}
               value={channels[c].event}
               onChange={(v) => setChannels({ ...channels, [c]: { ...channels[c], event: v as StageEvent } })}
             />
             <TextField
-              label="Window"
+              label={
+                <>
+                  Window
+                  <Text as="span" visuallyHidden>
+                    {` for ${channelLabel(c)}`}
+                  </Text>
+                </>
+              }
               type="number"
               min={1}
               max={MAX_WINDOW_HOURS}
