@@ -4,6 +4,12 @@ import { log } from "../logger.server";
 import { jobCatalog } from "./catalog";
 import { enqueue } from "./producer.server";
 
+/**
+ * Processed inbox rows (bodies already dropped) are kept this long for idempotency — Shopify retries a delivery for
+ * up to 48 hours — then deleted.
+ */
+export const INBOX_RETENTION_DAYS = 30;
+
 /** A job that failed for good is given another chance after this long (the cause may have been fixed or passed). */
 export const RETRY_FAILED_AFTER_MS = 5 * 60_000;
 
@@ -68,6 +74,11 @@ export async function relayOnce(
       stale.rows.map((r) => r.id),
     ]);
   }
+  await db.query(
+    `DELETE FROM webhook_deliveries WHERE id IN (
+       SELECT id FROM webhook_deliveries WHERE processed_at < now() - make_interval(days => $1) LIMIT 1000)`,
+    [INBOX_RETENTION_DAYS],
+  );
   const pending = await db.query<{ shop_id: string }>(`SELECT DISTINCT shop_id FROM pending_attributions`);
   for (const row of pending.rows) await enqueue(queue, "attribute-shop", { shopId: row.shop_id });
   const running = await db.query<{ shop_id: string; version: number }>(

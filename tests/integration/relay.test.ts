@@ -61,4 +61,17 @@ describe("relay", () => {
     await relayOnce(queue, { retryFailedAfterMs: 0 });
     expect(await (await queue.getJob(jobId))!.getState()).toMatch(/waiting|prioritized|delayed/);
   });
+
+  it("deletes processed inbox rows past the retention period and keeps recent ones", async () => {
+    const { relayOnce, INBOX_RETENTION_DAYS } = await import("../../app/queue/relay.server");
+    const old = `now() - interval '${INBOX_RETENTION_DAYS + 1} days'`;
+    await client.query(
+      `INSERT INTO webhook_deliveries (source, delivery_id, topic, shop_domain, payload, received_at, queued_at, processed_at)
+       VALUES ('shopify', 'old', 'orders/create', 'x.myshopify.com', '', ${old}, ${old}, ${old}),
+              ('shopify', 'recent', 'orders/create', 'x.myshopify.com', '', now(), now(), now())`,
+    );
+    await relayOnce(queue);
+    const left = await client.query(`SELECT delivery_id FROM webhook_deliveries ORDER BY delivery_id`);
+    expect(left.rows.map((r) => r.delivery_id)).toEqual(["recent"]);
+  });
 });
