@@ -51,3 +51,15 @@ export async function recordAttempt(id: string, error: string): Promise<void> {
     error,
   ]);
 }
+
+/** The shop's order and refund deliveries received before `beforeId` and not yet applied, oldest first. */
+export async function unprocessedOrderDeliveriesBefore(shopDomain: string, beforeId: string): Promise<string[]> {
+  const result = await pool().query<{ id: string }>(
+    `SELECT id FROM webhook_deliveries
+      WHERE shop_domain = $1 AND id < $2 AND processed_at IS NULL
+        AND topic IN ('orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create')
+      ORDER BY id`,
+    [shopDomain, beforeId],
+  );
+  return result.rows.map((r) => r.id);
+}

@@ -1,5 +1,5 @@
 import { customerHoldings, deleteShopData, recordComplianceRequest, redactCustomer } from "../data/compliance.server";
-import { loadDelivery, markProcessed } from "../data/inbox.server";
+import { loadDelivery, markProcessed, unprocessedOrderDeliveriesBefore } from "../data/inbox.server";
 import { ensureShop, findShopByDomain, markUninstalled } from "../data/shops.server";
 import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../domain/identity";
 import { parseShopifyWebhook, type ShopifyWebhookPayload } from "../ingest/shopify";
@@ -21,6 +21,11 @@ export async function processDelivery(deliveryId: string): Promise<string> {
     return "unparseable";
   }
   try {
+    if (parsed.payload.topic === "customers/redact") {
+      // Orders received before the redaction request but not applied yet would write the customer's data back
+      // afterwards: apply them first (idempotent), then erase.
+      for (const earlier of await unprocessedOrderDeliveriesBefore(d.shop_domain, d.id)) await processDelivery(earlier);
+    }
     await apply(parsed.payload, d.shop_domain);
   } catch (error) {
     // PostgreSQL refused the data itself (SQLSTATE class 22: e.g. a refund total beyond NUMERIC(19,4)). Retrying

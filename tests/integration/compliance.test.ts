@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createShopWithKey, db, http, postShopifyWebhook, settled, waitFor } from "../support/api";
+import { shopifyOrderBody } from "../support/faults";
 
 /** Shopify's mandatory compliance webhooks do real work. */
 async function seed() {
@@ -216,6 +217,47 @@ describe("compliance webhooks", () => {
       [shop.shopId],
     );
     expect(order.rows[0]).toEqual({ email_keys: [], phone_keys: [], customer_key: null, landing_site: null });
+  });
+
+  it("customers/redact first applies the customer's orders still waiting in the inbox, so they cannot restore the data later", async () => {
+    const shop = await createShopWithKey();
+    // An order delivery received (and queued) but not applied yet when the redaction request arrives.
+    await db().query(
+      `INSERT INTO webhook_deliveries (source, delivery_id, topic, shop_domain, payload, queued_at)
+       VALUES ('shopify', $1, 'orders/create', $2, $3, now())`,
+      [
+        `waiting-${shop.shopId}`,
+        shop.domain,
+        shopifyOrderBody({ id: "5550001", email: "carol@example.com", customerId: "8001" }),
+      ],
+    );
+    const res = await postShopifyWebhook(
+      "customers/redact",
+      shop.domain,
+      body({
+        shop_id: 1,
+        shop_domain: shop.domain,
+        customer: { id: 8001, email: "carol@example.com" },
+        orders_to_redact: ["5550001"],
+      }),
+    );
+    expect(res.status).toBe(200);
+    await waitFor(async () => {
+      const r = await db().query(`SELECT count(*)::int AS n FROM compliance_requests WHERE shop_id = $1`, [
+        shop.shopId,
+      ]);
+      return r.rows[0].n === 1;
+    });
+    const order = await db().query(
+      `SELECT email_keys, customer_key, redacted_at, total_price FROM orders WHERE shop_id = $1 AND external_id = '5550001'`,
+      [shop.shopId],
+    );
+    expect(order.rows[0]).toMatchObject({ email_keys: [], customer_key: null, total_price: "50.0000" });
+    expect(order.rows[0].redacted_at).not.toBeNull();
+    const inbox = await db().query(`SELECT processed_at FROM webhook_deliveries WHERE delivery_id = $1`, [
+      `waiting-${shop.shopId}`,
+    ]);
+    expect(inbox.rows[0].processed_at).not.toBeNull();
   });
 
   it("customers/data_request records the request and what the app holds", async () => {
