@@ -37,7 +37,7 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,40}$/)
     .default("cr"),
   /** Requests per minute allowed for one API key. */
-  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /**
    * Where the admin pages load App Bridge from. Default: Shopify's CDN (required inside Shopify admin). `npm run demo`
