@@ -18,17 +18,9 @@ import pg from "pg";
 import { createMigratedDatabase, dropDatabase } from "../tests/support/db";
 import { ROOT, freePort, runCli, startServer, startWorker, type Proc } from "../tests/support/processes";
 import { buildMessageRollup, generateAttributionData, insertNewOrders, specFor } from "./data";
+import type { Figure } from "./ingest";
 
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  baseline: number | null;
-  baseline_name: string;
-  ratio: number | null;
-  target: string;
-  params: Record<string, unknown>;
-}
+export type { Figure };
 
 const note = (m: string) => process.stderr.write(`[bench:attribution] ${m}\n`);
 const round = (v: number, d = 1) => Math.round(v * 10 ** d) / 10 ** d;

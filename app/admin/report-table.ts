@@ -3,23 +3,10 @@
  * so the table, the clipboard and the download always agree. Pure; money stays in decimal strings.
  */
 import Decimal from "decimal.js";
+import type { CampaignRow } from "../domain/attribution";
 
-/** A campaign row as the presenter returns it (API.md, GET /api/v1/reports/campaigns). */
-export interface ReportRow {
-  id: string;
-  name: string;
-  channel: string;
-  sent: number;
-  delivered: number;
-  opened: number;
-  clicked: number;
-  purchases: number;
-  gross: string;
-  refunded: string;
-  revenue: string;
-  average_check: string;
-  sale_formula: string;
-}
+/** A campaign row as the presenter returns it (API.md, GET /api/v1/reports/campaigns): the domain's own type. */
+export type ReportRow = CampaignRow;
 
 export type ColumnKey =
   "name" | "channel" | "sent" | "delivered" | "opened" | "clicked" | "purchases" | "average_check" | "revenue";
