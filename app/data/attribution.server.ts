@@ -18,7 +18,8 @@
  *   3. apply: rollup deltas (old row out, new row in, so a re-run adds zero) and the attribution upsert.
  */
 import type { PoolClient } from "pg";
-import { trackedMessageIds } from "../domain/attribution";
+import { trackedMessageIds } from "../domain/messages";
+import { EVENT_PREFERENCE, REASON_PRECEDENCE, TIE_BREAK, type ReasonFact, type TieBreakKey } from "../domain/rule";
 import { stageOf } from "../domain/stages";
 import { defaultChannels, type AttributionSettings } from "../domain/settings";
 import { CHANNELS, type Channel } from "../domain/types";
@@ -38,6 +39,53 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 type Row = Record<string, any>;
 function q<R extends Row = Row>(client: PoolClient, sql: string, params?: unknown[]) {
   return timed(sql.trim().replace(/\s+/g, " ").slice(0, 60), () => client.query<R>(sql, params));
+}
+
+// ---------------------------------------------------------------------------------------------------------- rule tables
+
+/** The candidate columns (`attr_cand`) the tie-break keys of app/domain/rule.ts read. */
+const TIE_COLUMNS: Readonly<Record<TieBreakKey, string>> = {
+  sent_at: "sent_at",
+  event_at: "at",
+  message_id: `mkey COLLATE "C"`,
+  stage: "stage",
+  landing: "landing",
+};
+
+/**
+ * `ORDER BY` of the winner per order, built from `TIE_BREAK` then `EVENT_PREFERENCE` (keys already ordered on are
+ * skipped): the first row per order is the winning message with its qualifying event.
+ */
+export function winnerOrderBySql(): string {
+  const seen = new Set<TieBreakKey>();
+  const parts: string[] = [];
+  for (const { key, order } of [...TIE_BREAK, ...EVENT_PREFERENCE]) {
+    if (seen.has(key)) continue;
+    seen.add(key);
+    parts.push(`${TIE_COLUMNS[key]} ${order.toUpperCase()}`);
+  }
+  return parts.join(", ");
+}
+
+/**
+ * A SQL `CASE` over the entries of `REASON_PRECEDENCE` (first that applies), from the fact expressions given.
+ * `until`: stop before that fact (and end with NULL) — the "counted" prefix.
+ */
+export function reasonCaseSql(facts: Readonly<Partial<Record<ReasonFact, string>>>, until?: ReasonFact): string {
+  const whens: string[] = [];
+  let otherwise = "NULL";
+  for (const r of REASON_PRECEDENCE) {
+    if (r.when === until) break;
+    const value = r.reason === null ? "NULL" : `'${r.reason}'`;
+    if (r.when === "always") {
+      otherwise = value;
+      break;
+    }
+    const expr = facts[r.when];
+    if (!expr) throw new Error(`no SQL for the reason fact ${r.when}`);
+    whens.push(`WHEN ${expr} THEN ${value}`);
+  }
+  return `CASE ${whens.join(" ")} ELSE ${otherwise} END`;
 }
 
 // ---------------------------------------------------------------------------------------------------------- lock
@@ -355,6 +403,13 @@ function scopeSql(scope: Scope, params: unknown[]): string {
   return parts.length ? parts.join(" AND ") : "true";
 }
 
+/** The order facts of `REASON_PRECEDENCE` (why an order does not count), over the orders row `o`; `$2`: currency. */
+const ORDER_FACTS = {
+  order_is_test: "o.test",
+  order_is_cancelled: "o.cancelled_at IS NOT NULL",
+  order_in_other_currency: "o.currency <> $2",
+} as const satisfies Partial<Record<ReasonFact, string>>;
+
 /**
  * Computes the outcome of every order of the scope into the temp table `attr_new` (dropped at commit).
  * Returns the number of orders in it.
@@ -492,13 +547,12 @@ export async function computeAttributions(
      WITH w AS (
        SELECT DISTINCT ON (oid) oid, mid, at, type
          FROM attr_cand WHERE NOT excluded
-        ORDER BY oid, sent_at DESC, at DESC, mkey COLLATE "C" DESC, stage DESC, landing ASC
+        ORDER BY oid, ${winnerOrderBySql()}
      ),
      x AS (SELECT oid, bool_or(excluded) AS excluded FROM attr_cand GROUP BY oid),
      o AS (
        SELECT o.*,
-              CASE WHEN o.test THEN 'test' WHEN o.cancelled_at IS NOT NULL THEN 'cancelled'
-                   WHEN o.currency <> $2 THEN 'other_currency' END AS nc_reason,
+              ${reasonCaseSql(ORDER_FACTS, "a_message_qualifies")} AS nc_reason,
               GREATEST(0, LEAST(o.total_price,
                 CASE WHEN o.refunded_total = 0 THEN 0
                      ELSE (SELECT COALESCE(sum(r.amount), 0) FROM refunds r
@@ -508,18 +562,18 @@ export async function computeAttributions(
      )
      SELECT o.id AS order_id, m.id AS message_id, m.campaign_id, m.channel, w.type AS event_type, w.at AS event_at,
             CASE WHEN w.oid IS NULL THEN NULL WHEN m.recipient_keys && ${PKEYS} THEN 'identity' ELSE 'click' END AS linked_by,
-            CASE WHEN o.nc_reason IS NOT NULL THEN o.nc_reason
-                 WHEN w.oid IS NOT NULL THEN NULL
-                 WHEN x.excluded THEN 'excluded_tag'
-                 WHEN x.oid IS NOT NULL
+            ${reasonCaseSql({
+              ...ORDER_FACTS,
+              a_message_qualifies: "w.oid IS NOT NULL",
+              only_excluded_messages_qualify: "x.excluded",
+              a_message_matches: `(x.oid IS NOT NULL
                    OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.email_key = ANY(o.email_keys))
                    OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.phone_key = ANY(o.phone_keys))
                    OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.customer_key = o.customer_key)
                    OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.order_key = o.external_id)
                    OR EXISTS (SELECT 1 FROM order_tracked_messages t JOIN messages tm
-                                ON tm.shop_id = $1 AND tm.external_id = t.message_key WHERE t.order_id = o.id)
-                   THEN 'outside_window'
-                 ELSE 'no_match' END AS reason,
+                                ON tm.shop_id = $1 AND tm.external_id = t.message_key WHERE t.order_id = o.id))`,
+            })} AS reason,
             o.time_of_sale, (o.nc_reason IS NULL) AS counted, o.total_price AS gross, o.refunded,
             $3::int AS settings_version
        FROM o

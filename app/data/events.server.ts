@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { PoolClient } from "pg";
-import { recipientKeyFor, recipientKeys } from "../domain/identity";
+import { recipientKeys } from "../domain/identity";
+import { eventDedupKey, messageKeyOf } from "../domain/messages";
 import { stageOf } from "../domain/stages";
 import type { MessageEventInput } from "../domain/types";
 
@@ -25,39 +25,13 @@ export interface EventRow {
 }
 
 /**
- * Turns a parsed event into its stored row. The dedup key is the source's own event id (prefixed by the source
- * unless it came through our API), or a hash of the event's content when the source gives none, so the same event
- * delivered twice is stored once.
+ * Turns a parsed event into its stored row: the message key and the dedup key are the domain's
+ * (`messageKeyOf`, `eventDedupKey` in app/domain/messages.ts), so the same event delivered twice is stored once.
  */
 export function toEventRow(e: MessageEventInput, orderKey: string | null = null): EventRow {
   const keys = recipientKeys(e.recipient);
-  const messageKey = e.messageId ?? `${e.campaignId}:${e.channel}:${recipientKeyFor(e.channel, keys)}`;
-  const dedupKey = e.externalId
-    ? e.source === "api"
-      ? e.externalId
-      : `${e.source}:${e.externalId}`
-    : `h:${createHash("sha256")
-        .update(
-          // Everything that can change attribution or statistics: two different id-less events at the same instant
-          // (a machine open and a human one, a tagged and an untagged send) must not collapse into one.
-          JSON.stringify([
-            e.source,
-            e.type,
-            e.channel,
-            e.occurredAt.toISOString(),
-            e.campaignId,
-            e.campaignName,
-            messageKey,
-            keys.email,
-            keys.phone,
-            keys.customerId,
-            [...e.tags].sort(),
-            e.machine,
-            e.url,
-            orderKey,
-          ]),
-        )
-        .digest("base64url")}`;
+  const messageKey = messageKeyOf(e);
+  const dedupKey = eventDedupKey(e, orderKey);
   return {
     dedupKey,
     messageKey,

@@ -2,26 +2,20 @@
  * Presenters of the campaign revenue report (API.md "GET /api/v1/reports/campaigns", "GET /api/v1/campaigns/{id}",
  * "GET /api/v1/orders/{id}/attribution"), shared by the JSON/CSV API and the Polaris pages.
  *
- * Figures follow the domain's `attributeAll` exactly (the property test compares them): purchases and money from
+ * Figures follow the rules exactly (docs/attribution.md; the differential test compares them with the oracle): purchases and money from
  * the attributions of counted orders by time of sale, message statistics from the messages by sent time; with
  * `enabled` off every purchase and money figure is zero and campaigns appear only through messages sent.
  */
 import { TZDate, tzOffset, tzScan } from "@date-fns/tz";
 import { format } from "date-fns";
-import {
-  attributeOrder,
-  buildMessages,
-  compareCodePoints,
-  explain,
-  trackedMessageIds,
-  type AttributionEventInput,
-  type CampaignReport,
-  type CampaignRow,
-} from "../domain/attribution";
+import { explain } from "../domain/explanation";
+import { buildMessages, compareCodePoints, trackedMessageIds, type AttributionEventInput } from "../domain/messages";
+import type { CampaignReport, CampaignRow } from "../domain/report";
+import { attributeOrder, type AttributionResult, type UnattributedReason } from "../domain/rule";
 import { Money, averageCheck, formatAmount } from "../domain/money";
 import { saleFormula } from "../domain/sale-formula";
 import type { AttributionSettings } from "../domain/settings";
-import type { Channel, EventSource } from "../domain/types";
+import type { Channel, EventSource, StageEvent } from "../domain/types";
 import { getSettings } from "../data/settings.server";
 import {
   campaignOrders,
@@ -34,6 +28,9 @@ import {
   salesSeries,
   storedAttribution,
   type CampaignInfo,
+  type StoredAttribution,
+  type StoredEvent,
+  type StoredOrder,
   type MessageStatsRow,
   type SalesRow,
 } from "../data/reports.server";
@@ -227,16 +224,19 @@ export interface OrderAttributionJson {
 }
 
 /**
- * Why an order went to a campaign, or to none: the domain's rule run on the order and every message that could
- * match it (the same data and settings the engine uses), with the domain's `explain` text. A redacted order (its
- * customer data erased) keeps its stored attribution; its explanation says so. Null for an unknown order.
+ * Why an order went to a campaign, or to none. The answer is the stored attribution (the row the reports read:
+ * winner, event, reason); the domain's rule, run on the order and every message that could match it, only adds the
+ * facts around it for the sentence (how many messages qualified, which excluded tags, which channels matched). An
+ * order the worker has not attributed yet is answered by the rule alone. A redacted order (its customer data erased)
+ * keeps its stored attribution; its explanation says so. Null for an unknown order.
  */
 export async function orderAttribution(shopId: bigint, orderExternalId: string): Promise<OrderAttributionJson | null> {
   const order = await findOrder(shopId, orderExternalId);
   if (!order) return null;
   const settings = await attributionSettings(shopId);
+  const stored = await storedAttribution(order.id);
   if (order.redacted_at) {
-    const a = await storedAttribution(order.id);
+    const a = stored;
     const attributed = !!a?.message_external_id && !!a.campaign_external_id;
     return {
       order_id: order.external_id,
@@ -254,8 +254,64 @@ export async function orderAttribution(shopId: bigint, orderExternalId: string):
       time_of_sale: order.time_of_sale.toISOString(),
     };
   }
-  const tracked = trackedMessageIds({ landingSite: order.landing_site });
-  const events = await eventsForOrder(shopId, order, tracked);
+  const live = ruleOnStoredRows(order, await eventsForOrder(shopId, order, trackedIdsOf(order)), settings);
+  const result = stored ? storedResult(order, stored, live) : live;
+  if (!stored && result.attributed) result.campaignName = (await findCampaign(shopId, result.campaignId))?.name ?? null;
+  return {
+    order_id: order.external_id,
+    attributed: result.attributed,
+    campaign_id: result.attributed ? result.campaignId : null,
+    message_id: result.attributed ? result.messageId : null,
+    channel: result.attributed ? result.channel : null,
+    event_type: result.attributed ? result.eventType : null,
+    event_at: result.attributed ? result.eventAt.toISOString() : null,
+    explanation: explain(result, settings),
+    reason: result.attributed ? null : result.reason,
+    linked_by: result.attributed ? (result.via === "tracked_link" ? "click" : "identity") : null,
+    time_of_sale: order.time_of_sale.toISOString(),
+  };
+}
+
+function trackedIdsOf(order: StoredOrder): string[] {
+  return trackedMessageIds({ landingSite: order.landing_site });
+}
+
+/** The stored attribution as a rule result, with the surrounding facts taken from the rule's own run (`live`). */
+function storedResult(order: StoredOrder, a: StoredAttribution, live: AttributionResult): AttributionResult {
+  const timeOfSale = order.time_of_sale;
+  if (a.message_external_id && a.campaign_external_id && a.reason === null && a.event_type && a.event_at) {
+    const same = live.attributed && live.messageId === a.message_external_id ? live : null;
+    return {
+      attributed: true,
+      orderId: order.external_id,
+      timeOfSale,
+      messageId: a.message_external_id,
+      campaignId: a.campaign_external_id,
+      campaignName: a.campaign_name,
+      channel: a.channel as Channel,
+      eventType: a.event_type as StageEvent,
+      eventAt: a.event_at,
+      sentAt: same?.sentAt ?? a.event_at,
+      via: a.linked_by === "click" ? "tracked_link" : "keys",
+      eventVia: same?.eventVia ?? "event",
+      qualifyingMessages: live.attributed ? live.qualifyingMessages : 1,
+    };
+  }
+  const reason = (a.reason ?? "no_match") as UnattributedReason;
+  const facts = !live.attributed ? live : null;
+  return {
+    attributed: false,
+    orderId: order.external_id,
+    timeOfSale,
+    reason,
+    orderCurrency: order.currency,
+    matchedChannels: facts?.matchedChannels ?? [],
+    excludedTags: reason === "excluded_tag" ? (facts?.excludedTags ?? []) : [],
+  };
+}
+
+/** The domain's rule on the stored order and the stored events of every message that could match it. */
+function ruleOnStoredRows(order: StoredOrder, events: StoredEvent[], settings: AttributionSettings): AttributionResult {
   const inputs: AttributionEventInput[] = events.map((e) => ({
     externalId: e.dedup_key,
     type: e.type,
@@ -271,7 +327,7 @@ export async function orderAttribution(shopId: bigint, orderExternalId: string):
     source: e.source as EventSource,
     orderExternalId: e.order_key,
   }));
-  const result = attributeOrder(
+  return attributeOrder(
     {
       externalId: order.external_id,
       name: null,
@@ -295,21 +351,6 @@ export async function orderAttribution(shopId: bigint, orderExternalId: string):
     buildMessages(inputs),
     settings,
   );
-  // The campaign's name as the report shows it (its latest name over all its messages), not the winning message's.
-  if (result.attributed) result.campaignName = (await findCampaign(shopId, result.campaignId))?.name ?? null;
-  return {
-    order_id: order.external_id,
-    attributed: result.attributed,
-    campaign_id: result.attributed ? result.campaignId : null,
-    message_id: result.attributed ? result.messageId : null,
-    channel: result.attributed ? result.channel : null,
-    event_type: result.attributed ? result.eventType : null,
-    event_at: result.attributed ? result.eventAt.toISOString() : null,
-    explanation: explain(result, settings),
-    reason: result.attributed ? null : result.reason,
-    linked_by: result.attributed ? (result.via === "tracked_link" ? "click" : "identity") : null,
-    time_of_sale: order.time_of_sale.toISOString(),
-  };
 }
 
 export interface RevenuePoint {

@@ -19,7 +19,32 @@ declare module "vitest" {
  * One run, one fresh database (migrated by the real Prisma CLI, dropped afterwards), one Redis key prefix, and the
  * built server plus a worker started as real processes. Tests reach them over HTTP at `inject("baseUrl")`.
  */
+interface Stack {
+  env: Record<string, string>;
+  baseUrl: string;
+  users: number;
+  teardown: () => Promise<void>;
+}
+
+/** The stack is shared by the projects that need it (stack, browser): started once, stopped after the last. */
+const shared = globalThis as typeof globalThis & { __crStack?: Promise<Stack> };
+
 export default async function setup(project: TestProject) {
+  shared.__crStack ??= startStack();
+  const stack = await shared.__crStack;
+  stack.users += 1;
+  project.provide("stackEnv", stack.env);
+  project.provide("baseUrl", stack.baseUrl);
+  return async () => {
+    stack.users -= 1;
+    if (stack.users === 0) {
+      shared.__crStack = undefined;
+      await stack.teardown();
+    }
+  };
+}
+
+async function startStack(): Promise<Stack> {
   if (!existsSync(path.join(ROOT, "build/index.js"))) {
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
   }
@@ -51,13 +76,15 @@ export default async function setup(project: TestProject) {
     await dropDatabase(db.name);
     throw error;
   }
-  project.provide("stackEnv", env);
-  project.provide("baseUrl", baseUrl);
-
-  return async () => {
-    await worker?.stop();
-    await server?.stop();
-    await dropDatabase(db.name);
-    await deletePrefix(env.REDIS_URL, prefix);
+  return {
+    env,
+    baseUrl,
+    users: 0,
+    teardown: async () => {
+      await worker?.stop();
+      await server?.stop();
+      await dropDatabase(db.name);
+      await deletePrefix(env.REDIS_URL!, prefix);
+    },
   };
 }

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { expect } from "vitest";
-import { attributeAll, type AttributeAllResult } from "../../app/domain/attribution";
+import { attributeAll, type AttributeAllResult } from "./model";
 import { formatAmount } from "../../app/domain/money";
 import type { AttributionSettings } from "../../app/domain/settings";
 import type { MessageEventInput, OrderInput, RefundInput } from "../../app/domain/types";

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  attributeAll,
   attributeOrder,
   buildMessages,
   compareCodePoints,
@@ -12,6 +11,7 @@ import {
   TRACKED_LINK_PARAM,
 } from "../../../app/domain/attribution";
 import { stageOf } from "../../../app/domain/stages";
+import { attributeAll } from "../../support/model";
 import { NOVEMBER, ev, exampleSettings, order, refund } from "./fixtures";
 
 const ALICE = "alice@example.com";

@@ -1,7 +1,7 @@
 /** Property tests of the reference implementation `attributeAll` on random data (fast-check). */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { attributeAll, dedupeEvents, dedupeOrders, type AttributeAllResult } from "../../../app/domain/attribution";
+import { attributeAll, dedupeEvents, dedupeOrders, type AttributeAllResult } from "../../support/model";
 import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../../../app/domain/identity";
 import { Money } from "../../../app/domain/money";
 import { defaultSettings, type AttributionSettings } from "../../../app/domain/settings";
@@ -139,6 +139,17 @@ function scramble<T>(items: T[], dups: number[], keys: number[]): T[] {
     .map((e) => e.x);
 }
 
+/** The first event of each external id (id-less events are all kept). */
+function firstOfEachId(events: MessageEventInput[]): MessageEventInput[] {
+  const seen = new Set<string>();
+  return events.filter((e) => {
+    if (e.externalId === null) return true;
+    if (seen.has(e.externalId)) return false;
+    seen.add(e.externalId);
+    return true;
+  });
+}
+
 const run = (d: {
   orders: OrderInput[];
   events: MessageEventInput[];
@@ -220,7 +231,9 @@ describe("attributeAll properties", () => {
         dataArb,
         fc.array(fc.nat(), { maxLength: 10 }),
         fc.array(fc.integer(), { minLength: 1, maxLength: 60 }),
-        (d, dups, keys) => {
+        (data, dups, keys) => {
+          // One version per event id: a second delivery of an id is a duplicate whatever it carries (tested below).
+          const d = { ...data, events: firstOfEachId(data.events) };
           const expected = run(d);
           const scrambled = {
             orders: scramble(d.orders, dups, keys),
@@ -236,6 +249,18 @@ describe("attributeAll properties", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("(a2) a later delivery of an event id changes nothing, whatever it carries", () => {
+    fc.assert(
+      fc.property(dataArb, eventArb, (d, later) => {
+        const first = d.events.find((e) => e.externalId !== null);
+        fc.pre(first !== undefined);
+        const again = { ...later, externalId: first!.externalId };
+        expect(run({ ...d, events: [...d.events, again] })).toEqual(run(d));
+      }),
+      { numRuns: 200 },
     );
   });
 

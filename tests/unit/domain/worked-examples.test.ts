@@ -1,6 +1,7 @@
 /** ATTRIBUTION.md, "Worked examples" 1-8, one test each. */
 import { describe, expect, it } from "vitest";
-import { attributeAll, attributeOrder, buildMessages, explain } from "../../../app/domain/attribution";
+import { attributeOrder, buildMessages, explain } from "../../../app/domain/attribution";
+import { attributeAll } from "../../support/model";
 import { NOVEMBER, ev, exampleSettings, order, refund } from "./fixtures";
 
 const settings = exampleSettings();
