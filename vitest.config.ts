@@ -11,7 +11,7 @@ import path from "node:path";
 const alias = { "~": path.resolve(import.meta.dirname, "app") };
 const stack = {
   globalSetup: ["tests/support/global-setup.ts"],
-  setupFiles: ["tests/setup/env.ts", "tests/setup/console.ts"],
+  setupFiles: ["tests/setup/env.ts", "tests/setup/console.ts", "tests/setup/processes.ts"],
   testTimeout: 30_000,
   hookTimeout: 120_000,
 };

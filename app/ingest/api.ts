@@ -52,7 +52,7 @@ const orderRefundSchema = zObject({
   transactions: z.array(transactionSchema).max(MAX_TRANSACTIONS_PER_REFUND).nullish(),
 });
 
-const orderSchema = zObject({
+export const orderSchema = zObject({
   id: zId(),
   name: zOptStr(MAX_ID),
   processed_at: zIsoDate().nullish(),
@@ -69,34 +69,40 @@ const orderSchema = zObject({
   refunds: z.array(orderRefundSchema).max(MAX_REFUNDS_PER_ORDER).nullish(),
 });
 
-const eventTypeSchema = z.unknown().transform((v, ctx): string => {
-  if (v === undefined || v === null) {
-    ctx.issues.push({ code: "custom", message: "is required", input: v });
-    return z.NEVER;
-  }
-  if (typeof v !== "string") {
-    ctx.issues.push({ code: "custom", message: `expected a string, received ${describe(v)}`, input: v });
-    return z.NEVER;
-  }
-  const t = v.trim().toLowerCase();
-  if (!/^[a-z_]{1,32}$/.test(t)) {
-    ctx.issues.push({ code: "custom", message: "must be a word of 1 to 32 letters or underscores", input: v });
-    return z.NEVER;
-  }
-  return t;
-});
+const eventTypeSchema = z
+  .unknown()
+  .transform((v, ctx): string => {
+    if (v === undefined || v === null) {
+      ctx.issues.push({ code: "custom", message: "is required", input: v });
+      return z.NEVER;
+    }
+    if (typeof v !== "string") {
+      ctx.issues.push({ code: "custom", message: `expected a string, received ${describe(v)}`, input: v });
+      return z.NEVER;
+    }
+    const t = v.trim().toLowerCase();
+    if (!/^[a-z_]{1,32}$/.test(t)) {
+      ctx.issues.push({ code: "custom", message: "must be a word of 1 to 32 letters or underscores", input: v });
+      return z.NEVER;
+    }
+    return t;
+  })
+  .meta({ type: "string", description: "sent, delivered, opened, clicked, held_out, or another word (stored only)" });
 
-const channelSchema = z.unknown().transform((v, ctx): Channel => {
-  if (typeof v === "string" && (CHANNELS as readonly string[]).includes(v)) return v as Channel;
-  ctx.issues.push({
-    code: "custom",
-    message: v === undefined || v === null ? "is required" : `must be one of ${CHANNELS.join(", ")}`,
-    input: v,
-  });
-  return z.NEVER;
-});
+const channelSchema = z
+  .unknown()
+  .transform((v, ctx): Channel => {
+    if (typeof v === "string" && (CHANNELS as readonly string[]).includes(v)) return v as Channel;
+    ctx.issues.push({
+      code: "custom",
+      message: v === undefined || v === null ? "is required" : `must be one of ${CHANNELS.join(", ")}`,
+      input: v,
+    });
+    return z.NEVER;
+  })
+  .meta({ type: "string", enum: [...CHANNELS] });
 
-const eventSchema = zObject({
+export const eventSchema = zObject({
   id: zId().nullish(),
   type: eventTypeSchema,
   channel: channelSchema,
@@ -110,7 +116,7 @@ const eventSchema = zObject({
   machine: zBool().nullish(),
 });
 
-const refundBodySchema = zObject({
+export const refundBodySchema = zObject({
   id: zId(),
   created_at: zIsoDate(),
   amount: zMoney(),

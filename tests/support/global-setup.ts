@@ -1,6 +1,7 @@
 import { deletePrefix } from "./redis";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { createMigratedDatabase, dropDatabase } from "./db";
@@ -12,6 +13,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     stackEnv: Record<string, string>;
     baseUrl: string;
+    /** Where the stack's server and worker write their output (tests/setup/processes.ts checks it). */
+    stackLogs: { dir: string; files: string[] };
   }
 }
 
@@ -22,6 +25,7 @@ declare module "vitest" {
 interface Stack {
   env: Record<string, string>;
   baseUrl: string;
+  logs: { dir: string; files: string[] };
   users: number;
   teardown: () => Promise<void>;
 }
@@ -35,6 +39,7 @@ export default async function setup(project: TestProject) {
   stack.users += 1;
   project.provide("stackEnv", stack.env);
   project.provide("baseUrl", stack.baseUrl);
+  project.provide("stackLogs", stack.logs);
   return async () => {
     stack.users -= 1;
     if (stack.users === 0) {
@@ -66,11 +71,15 @@ async function startStack(): Promise<Stack> {
     API_RATE_LIMIT_PER_MINUTE: "100000",
     RELAY_INTERVAL_MS: "500",
   };
+  const dir = mkdtempSync(path.join(tmpdir(), "cr-stack-"));
+  mkdirSync(path.join(dir, "expected"));
+  const logs = { dir, files: [path.join(dir, "server.log"), path.join(dir, "worker.log")] };
+  for (const f of logs.files) writeFileSync(f, "");
   let server: Proc | undefined;
   let worker: Proc | undefined;
   try {
-    server = await startServer(env);
-    worker = await startWorker(env);
+    server = await startServer(env, logs.files[0]);
+    worker = await startWorker(env, logs.files[1]);
   } catch (error) {
     await server?.stop();
     await dropDatabase(db.name);
@@ -79,12 +88,14 @@ async function startStack(): Promise<Stack> {
   return {
     env,
     baseUrl,
+    logs,
     users: 0,
     teardown: async () => {
       await worker?.stop();
       await server?.stop();
       await dropDatabase(db.name);
       await deletePrefix(env.REDIS_URL!, prefix);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +35,8 @@ export function startProcess(
   args: string[],
   env: Record<string, string>,
   readyText?: RegExp,
+  /** Also append the output to this file (the stack's server and worker: tests/setup/processes.ts reads it). */
+  logFile?: string,
 ): Promise<Proc> {
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -42,8 +45,16 @@ export function startProcess(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  child.stdout!.on("data", (d) => (out += d.toString()));
-  child.stderr!.on("data", (d) => (out += d.toString()));
+  const file = logFile ? createWriteStream(logFile, { flags: "a" }) : null;
+  child.stdout!.on("data", (d) => {
+    out += d.toString();
+    file?.write(d);
+  });
+  child.stderr!.on("data", (d) => {
+    out += d.toString();
+    file?.write(d);
+  });
+  child.on("exit", () => file?.end());
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const proc: Proc = {
     child,
@@ -79,17 +90,18 @@ export function startProcess(
 }
 
 /** The built server, with msw answering for outside services (tests/msw/node.ts). */
-export function startServer(env: Record<string, string>): Promise<Proc> {
+export function startServer(env: Record<string, string>, logFile?: string): Promise<Proc> {
   return startProcess(
     NODE,
     ["--import", "tsx", "--import", "./tests/msw/node.ts", "server.mjs"],
     { ACCESS_LOG: "off", ...env },
     /"msg":"listening"/,
+    logFile,
   );
 }
 
-export function startWorker(env: Record<string, string>): Promise<Proc> {
-  return startProcess(TSX, ["worker/index.ts"], env, /Worker ready/);
+export function startWorker(env: Record<string, string>, logFile?: string): Promise<Proc> {
+  return startProcess(TSX, ["worker/index.ts"], env, /Worker ready/, logFile);
 }
 
 export function runCli(
