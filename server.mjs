@@ -7,6 +7,8 @@ if (existsSync(".env") && process.env.NODE_ENV !== "test") process.loadEnvFile("
 process.env.NODE_ENV ??= "production";
 
 const build = await import("./build/index.js");
+// ACCESS_LOG and LOG_LEVEL are validated with every other variable in app/env.server.ts.
+const accessLog = build.entry.module.accessLogEnabled();
 const app = express();
 app.disable("x-powered-by");
 
@@ -14,7 +16,7 @@ app.disable("x-powered-by");
 app.use((req, res, next) => {
   const started = process.hrtime.bigint();
   res.on("finish", () => {
-    if (process.env.LOG_LEVEL === "silent" || process.env.ACCESS_LOG === "off") return;
+    if (!accessLog) return;
     const path = req.path.replace(/^\/ingest\/([^/]+)\/[^/]+/, "/ingest/$1/***");
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(

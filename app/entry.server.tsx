@@ -3,13 +3,18 @@ import { renderToPipeableStream } from "react-dom/server";
 import { RemixServer } from "@remix-run/react";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isbot } from "isbot";
-import { assertEnvOrExit } from "./env.server";
+import { assertEnvOrExit, env } from "./env.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 // Fail at start, naming the bad variable, rather than on the first request.
 assertEnvOrExit();
 
 export const streamTimeout = 5000;
+
+/** For server.mjs (plain JS outside the build): whether to write access log lines, from the validated environment. */
+export function accessLogEnabled(): boolean {
+  return env().ACCESS_LOG && env().LOG_LEVEL !== "silent";
+}
 
 export default async function handleRequest(
   request: Request,

@@ -48,6 +48,25 @@ export const envSchema = z.object({
     .string()
     .regex(/^(https:\/\/|\/)[^\s"'<>]*$/, "must be an https:// URL or a path starting with /")
     .optional(),
+  // Tuning knobs (defaults fit a 2-core machine; README "Configuration").
+  /** Pending attribution rows (each one ingested batch) claimed per worker transaction. */
+  ATTRIBUTION_PENDING_ROWS: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Orders per transaction of a full re-attribution. */
+  REATTRIBUTION_CHUNK_ORDERS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  /** `1`: log the time of each attribution SQL statement to stderr (for tuning). */
+  ATTRIBUTION_TIMING: z
+    .enum(["0", "1"], { error: "must be 0 or 1" })
+    .default("0")
+    .transform((v) => v === "1"),
+  /** Jobs one worker process runs at a time. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How often the worker's relay moves owed work from PostgreSQL into the queue, in milliseconds. */
+  RELAY_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
+  /** `off`: no access log lines from the web server (`on` logs method, path without secrets, status, time). */
+  ACCESS_LOG: z
+    .enum(["on", "off"], { error: "must be on or off" })
+    .default("on")
+    .transform((v) => v === "on"),
 });
 
 export type Env = z.infer<typeof envSchema>;

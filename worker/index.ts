@@ -15,7 +15,7 @@ const { jobHandlers } = await import("../app/queue/handlers.server");
 const { startRelay } = await import("../app/queue/relay.server");
 const { Queue } = await import("bullmq");
 
-const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 4);
+const concurrency = config.WORKER_CONCURRENCY;
 const workerConnection = redisConnection("worker");
 const queueConnection = redisConnection("worker");
 const queue = new Queue(QUEUE_NAME, { connection: queueConnection, prefix: config.QUEUE_PREFIX });
@@ -47,7 +47,7 @@ worker.on("failed", (job, error) =>
 );
 worker.on("completed", (job) => log.debug("job completed", { job: job.name, id: job.id }));
 
-const relay = startRelay(queue, Number(process.env.RELAY_INTERVAL_MS ?? 2000));
+const relay = startRelay(queue, config.RELAY_INTERVAL_MS);
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -26,12 +26,13 @@ import {
   tuneForBulk,
 } from "../data/attribution.server";
 import { inTransaction } from "../data/tx.server";
+import { env } from "../env.server";
 import { log } from "../logger.server";
 
 /** Pending rows claimed per transaction (each row is one ingested batch of up to 5,000 events or 1,000 orders). */
-const PENDING_ROWS_PER_BATCH = Number(process.env.ATTRIBUTION_PENDING_ROWS ?? 20);
+const pendingRowsPerBatch = () => env().ATTRIBUTION_PENDING_ROWS;
 /** Orders per re-attribution chunk. */
-const CHUNK_ORDERS = Number(process.env.REATTRIBUTION_CHUNK_ORDERS ?? 100_000);
+const chunkOrdersDefault = () => env().REATTRIBUTION_CHUNK_ORDERS;
 
 export interface IncrementalResult {
   batches: number;
@@ -39,7 +40,7 @@ export interface IncrementalResult {
 }
 
 /** One incremental batch; null when nothing was pending. */
-export async function attributeBatch(shopId: bigint, limit = PENDING_ROWS_PER_BATCH): Promise<number | null> {
+export async function attributeBatch(shopId: bigint, limit = pendingRowsPerBatch()): Promise<number | null> {
   return inTransaction(async (client) => {
     await lockShop(client, shopId);
     const batch = await claimPending(client, shopId, limit);
@@ -84,7 +85,7 @@ export async function reattributeShop(
   version: number,
   opts: { chunkOrders?: number } = {},
 ): Promise<ReattributionResult> {
-  const chunkOrders = opts.chunkOrders ?? CHUNK_ORDERS;
+  const chunkOrders = opts.chunkOrders ?? chunkOrdersDefault();
   const started = await inTransaction(async (client) => {
     await lockShop(client, shopId);
     const s = await readEngineSettings(client, shopId);

@@ -23,11 +23,11 @@ import { EVENT_PREFERENCE, REASON_PRECEDENCE, TIE_BREAK, type ReasonFact, type T
 import { stageOf } from "../domain/stages";
 import { defaultChannels, type AttributionSettings } from "../domain/settings";
 import { CHANNELS, type Channel } from "../domain/types";
+import { env } from "../env.server";
 
 /** ATTRIBUTION_TIMING=1 logs the time of each statement of a pass (for tuning). */
-const TIMING = process.env.ATTRIBUTION_TIMING === "1";
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
-  if (!TIMING) return fn();
+  if (!env().ATTRIBUTION_TIMING) return fn();
   const t0 = performance.now();
   try {
     return await fn();

@@ -1,4 +1,4 @@
-import { prisma } from "../db.server";
+import { pingDatabase } from "../data/health.server";
 import { webQueue, whenReady } from "../queue/connection.server";
 
 export interface Health {
@@ -19,7 +19,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** Checks PostgreSQL and Redis in parallel, each within 2 s, and reads the queue's waiting and failed counts. */
 export async function checkHealth(): Promise<Health> {
-  const db = withTimeout(prisma.$queryRaw`SELECT 1`, 2000).then(
+  const db = withTimeout(pingDatabase(), 2000).then(
     () => "ok" as const,
     () => "down" as const,
   );

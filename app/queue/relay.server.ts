@@ -1,5 +1,12 @@
 import type { Queue } from "bullmq";
-import { pool } from "../db.server";
+import {
+  deleteOldDeliveries,
+  markDeliveriesQueued,
+  runningReattributions,
+  shopsWithPendingAttribution,
+  staleDeliveries,
+  unqueuedDeliveries,
+} from "../data/relay.server";
 import { log } from "../logger.server";
 import { jobCatalog } from "./catalog";
 import { enqueue } from "./producer.server";
@@ -40,28 +47,13 @@ export async function relayOnce(
   options: { retryFailedAfterMs?: number } = {},
 ): Promise<{ deliveries: number; shops: number; reattributions: number }> {
   const retryAfterMs = options.retryFailedAfterMs ?? RETRY_FAILED_AFTER_MS;
-  const db = pool();
-  let deliveries = 0;
-  const inbox = await db.query<{ id: string }>(
-    `SELECT id FROM webhook_deliveries WHERE queued_at IS NULL AND processed_at IS NULL ORDER BY id LIMIT 1000`,
-  );
-  for (const row of inbox.rows) {
-    await enqueue(queue, "process-delivery", { deliveryId: row.id });
-    deliveries += 1;
-  }
-  if (inbox.rows.length) {
-    await db.query(`UPDATE webhook_deliveries SET queued_at = now() WHERE id = ANY($1::bigint[])`, [
-      inbox.rows.map((r) => r.id),
-    ]);
-  }
-  // Deliveries queued long ago and still not processed: their job vanished or failed for good.
-  const stale = await db.query<{ id: string }>(
-    `SELECT id FROM webhook_deliveries
-      WHERE processed_at IS NULL AND queued_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 200`,
-    [retryAfterMs / 1000],
-  );
-  for (const row of stale.rows) {
-    const payload = { deliveryId: row.id };
+  const unqueued = await unqueuedDeliveries();
+  for (const id of unqueued) await enqueue(queue, "process-delivery", { deliveryId: id });
+  await markDeliveriesQueued(unqueued);
+  const deliveries = unqueued.length;
+  const stale = await staleDeliveries(retryAfterMs);
+  for (const id of stale) {
+    const payload = { deliveryId: id };
     await revive(
       queue,
       jobCatalog["process-delivery"].jobId(payload),
@@ -69,22 +61,12 @@ export async function relayOnce(
       retryAfterMs,
     );
   }
-  if (stale.rows.length) {
-    await db.query(`UPDATE webhook_deliveries SET queued_at = now() WHERE id = ANY($1::bigint[])`, [
-      stale.rows.map((r) => r.id),
-    ]);
-  }
-  await db.query(
-    `DELETE FROM webhook_deliveries WHERE id IN (
-       SELECT id FROM webhook_deliveries WHERE processed_at < now() - make_interval(days => $1) LIMIT 1000)`,
-    [INBOX_RETENTION_DAYS],
-  );
-  const pending = await db.query<{ shop_id: string }>(`SELECT DISTINCT shop_id FROM pending_attributions`);
-  for (const row of pending.rows) await enqueue(queue, "attribute-shop", { shopId: row.shop_id });
-  const running = await db.query<{ shop_id: string; version: number }>(
-    `SELECT shop_id, version FROM settings WHERE attribution_state = 'running'`,
-  );
-  for (const row of running.rows) {
+  await markDeliveriesQueued(stale);
+  await deleteOldDeliveries(INBOX_RETENTION_DAYS);
+  const pending = await shopsWithPendingAttribution();
+  for (const shopId of pending) await enqueue(queue, "attribute-shop", { shopId });
+  const running = await runningReattributions();
+  for (const row of running) {
     const payload = { shopId: row.shop_id, version: row.version };
     await revive(
       queue,
@@ -93,7 +75,7 @@ export async function relayOnce(
       retryAfterMs,
     );
   }
-  return { deliveries, shops: pending.rows.length, reattributions: running.rows.length };
+  return { deliveries, shops: pending.length, reattributions: running.length };
 }
 
 /** Runs the relay every `intervalMs` until stopped. Errors (Redis or PostgreSQL down) are logged and retried. */

@@ -50,7 +50,7 @@ export default async function setup(project: TestProject) {
 }
 
 async function startStack(): Promise<Stack> {
-  if (!existsSync(path.join(ROOT, "build/index.js"))) {
+  if (!["build/index.js", "build/worker.js", "build/cli.js"].every((f) => existsSync(path.join(ROOT, f)))) {
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
   }
   const db = await createMigratedDatabase("cr_test", true);

@@ -7,7 +7,6 @@ import { fileURLToPath } from "node:url";
 // Works under vitest (CJS-style __dirname) and plain ESM (tsx, the bench).
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const NODE = path.join(ROOT, "node_modules/.bin/node");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -100,8 +99,9 @@ export function startServer(env: Record<string, string>, logFile?: string): Prom
   );
 }
 
+/** The compiled worker (`npm run build` makes build/worker.js), as production runs it: no tsx. */
 export function startWorker(env: Record<string, string>, logFile?: string): Promise<Proc> {
-  return startProcess(TSX, ["worker/index.ts"], env, /Worker ready/, logFile);
+  return startProcess(NODE, ["build/worker.js"], env, /Worker ready/, logFile);
 }
 
 export function runCli(
@@ -109,7 +109,8 @@ export function runCli(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(TSX, ["cli/index.ts", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    // The compiled CLI (build/cli.js), as production runs it.
+    const child = spawn(NODE, ["build/cli.js", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d.toString()));
