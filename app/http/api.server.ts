@@ -18,7 +18,7 @@ export async function authenticateApiKey(request: Request) {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized();
   const resolved = await resolveApiKey(match[1]!);
-  if (!resolved) throw unauthorized("The API key is unknown or revoked.");
+  if (!resolved) throw unauthorized("The API key is unknown or revoked, or its shop has uninstalled the app.");
   return resolved;
 }
 

@@ -68,6 +68,8 @@ export async function receiveProviderWebhook(
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw notFound("This provider");
   const shop = await findShopByIngestToken(token);
   if (!shop) throw notFound("This ingest URL");
+  // An uninstalled shop's URLs stop working until it is reinstalled (docs/security.md).
+  if (shop.uninstalledAt) throw unauthorized("This shop has uninstalled the app.");
   if (request.method !== "POST")
     throw new ApiError("method_not_allowed", "Provider webhooks are POSTed.", [], { Allow: "POST" });
   const raw = await readBody(request, []);
