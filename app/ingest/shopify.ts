@@ -126,6 +126,7 @@ const orderSchema = zObject({
   test: zBool().nullish(),
   landing_site: zOptStr(MAX_URL),
   refunds: z.array(refundSchema).max(1000).nullish(),
+  checkout_token: zOptStr(MAX_ID),
 });
 
 type ParsedRefund = z.output<typeof refundSchema>;
@@ -221,6 +222,7 @@ function orderFrom(o: ParsedOrder): Result<{ order: OrderInput }> {
       cancelledAt: o.cancelled_at ?? null,
       landingSite: o.landing_site ?? null,
       refunds,
+      checkoutToken: o.checkout_token ?? null,
     },
   };
 }
