@@ -11,6 +11,8 @@ const build = await import("./build/index.js");
 const accessLog = build.entry.module.accessLogEnabled();
 const app = express();
 app.disable("x-powered-by");
+// The client IP (per-IP limits) comes from X-Forwarded-For only through this many trusted proxies (TRUST_PROXY_HOPS).
+app.set("trust proxy", Number(process.env.TRUST_PROXY_HOPS || 0));
 
 // Access log without query strings or ingest tokens (they are secrets), and nothing from bodies.
 app.use((req, res, next) => {
@@ -32,7 +34,11 @@ app.use(express.static("public", { maxAge: "1h" }));
 // Request that Remix builds may re-encode the query.
 app.all(
   "*",
-  createRequestHandler({ build, mode: process.env.NODE_ENV, getLoadContext: (req) => ({ rawUrl: req.originalUrl }) }),
+  createRequestHandler({
+    build,
+    mode: process.env.NODE_ENV,
+    getLoadContext: (req) => ({ rawUrl: req.originalUrl, clientIp: req.ip ?? null }),
+  }),
 );
 
 const port = Number(process.env.PORT || 3000);

@@ -67,6 +67,24 @@ export const envSchema = z.object({
     .enum(["on", "off"], { error: "must be on or off" })
     .default("on")
     .transform((v) => v === "on"),
+  // --- Limits on the public ways in (docs/security.md) ---
+  /** Click pixel posts a minute from one client IP, across shops (the per-shop bucket is 10x API_RATE_LIMIT_PER_MINUTE). */
+  PIXEL_RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Pixel links kept for one order (verified or waiting for the order); more are refused with 400. */
+  PIXEL_LINKS_PER_ORDER: z.coerce.number().int().min(1).max(1000).default(5),
+  /**
+   * Proxies in front of the app whose X-Forwarded-For is trusted for the client IP (Express "trust proxy" hops).
+   * 0 (default): the socket's address. Set it to the number of proxies (e.g. 1 behind one load balancer).
+   */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Provider deliveries a minute for one ingest URL (one shop), all providers together. */
+  INGEST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(12000),
+  /** Events in one provider delivery (a SendGrid batch); the public API caps a batch at 5,000 too. */
+  INGEST_MAX_EVENTS_PER_DELIVERY: z.coerce.number().int().min(1).default(5000),
+  /** Mailgun: a signature whose timestamp is further than this from our clock is refused (401). */
+  MAILGUN_TIMESTAMP_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(43_200),
+  /** At most this many entries in an error body's `details` (the message gives the total). */
+  ERROR_DETAILS_MAX: z.coerce.number().int().min(1).default(100),
 });
 
 export type Env = z.infer<typeof envSchema>;

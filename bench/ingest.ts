@@ -295,7 +295,8 @@ export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Em
   const rate = 200;
   const seconds = Math.max(5, Math.round(30 * scale));
   const run = randomBytes(3).toString("hex");
-  const domain = `bench-hooks-${run}.myshopify.com`;
+  // Order webhooks are taken only for a shop that has the app installed: create it first.
+  const { domain } = await stack.createShop(`bench-hooks-${run}`);
   const total = rate * seconds;
   note(
     `webhook_ack_ms_p99: ${total} signed orders/create webhooks at ${rate}/s for ${seconds} s (worker running), then GET /healthz the same way`,

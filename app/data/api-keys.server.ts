@@ -34,10 +34,13 @@ export async function revokeApiKey(shopId: bigint, idOrPrefix: string): Promise<
   return result.count > 0;
 }
 
-/** The shop of an active key, or null. Updates last_used_at at most once a minute. */
+/**
+ * The shop of an active key, or null. A key of an uninstalled shop is inactive until the shop is reinstalled (the
+ * install clears `uninstalled_at`). Updates last_used_at at most once a minute.
+ */
 export async function resolveApiKey(key: string) {
   const row = await prisma.apiKey.findUnique({ where: { hash: hashApiKey(key) }, include: { shop: true } });
-  if (!row || row.revokedAt) return null;
+  if (!row || row.revokedAt || row.shop.uninstalledAt) return null;
   const now = new Date();
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } }).catch(() => {});

@@ -83,3 +83,21 @@ export async function markUninstalled(domain: string) {
 export async function setWebPixelId(shopId: bigint, webPixelId: string) {
   await prisma.shop.update({ where: { id: shopId }, data: { webPixelId } });
 }
+
+/**
+ * Pins `topicArn` as the shop's only accepted SES topic if it pins none yet (atomic: two first messages racing pin
+ * one topic). Returns the shop's pinned topics afterwards.
+ */
+export async function pinSesTopicIfNone(shopId: bigint, topicArn: string): Promise<string[]> {
+  const rows = await prisma.$queryRaw<{ ses_topic_arns: string[] | null }[]>`
+    UPDATE shops SET ses_topic_arns = ARRAY[${topicArn}]::text[]
+     WHERE id = ${shopId} AND cardinality(coalesce(ses_topic_arns, '{}')) = 0
+     RETURNING ses_topic_arns`;
+  if (rows[0]) return rows[0].ses_topic_arns ?? [];
+  const shop = await prisma.shop.findUnique({ where: { id: shopId }, select: { sesTopicArns: true } });
+  return shop?.sesTopicArns ?? [];
+}
+
+export async function setSesTopicArns(shopId: bigint, topicArns: string[]): Promise<void> {
+  await prisma.shop.update({ where: { id: shopId }, data: { sesTopicArns: topicArns } });
+}

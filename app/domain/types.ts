@@ -83,4 +83,6 @@ export interface OrderInput {
   cancelledAt: Date | null;
   landingSite: string | null;
   refunds: RefundInput[];
+  /** The checkout that became this order (REST `checkout_token`): a click pixel link counts only when it names it. */
+  checkoutToken?: string | null;
 }

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { resolveApiKey } from "../data/api-keys.server";
+import { env } from "../env.server";
 import { log } from "../logger.server";
 import { ApiError, errorResponse, unauthorized } from "./errors";
 import { checkRateLimit } from "./rate-limit.server";
@@ -18,13 +19,13 @@ export async function authenticateApiKey(request: Request) {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized();
   const resolved = await resolveApiKey(match[1]!);
-  if (!resolved) throw unauthorized("The API key is unknown or revoked.");
+  if (!resolved) throw unauthorized("The API key is unknown or revoked, or its shop has uninstalled the app.");
   return resolved;
 }
 
 /** Maps any thrown error to the contract's error body; unexpected errors become a 500 that leaks nothing. */
 export function toErrorResponse(error: unknown): Response {
-  if (error instanceof ApiError) return errorResponse(error);
+  if (error instanceof ApiError) return errorResponse(capDetails(error));
   if (error instanceof Response) return error;
   // PostgreSQL refused a value itself (SQLSTATE class 22, e.g. a sum beyond NUMERIC(19,4)): the client's data, not us.
   const code = (error as { code?: unknown } | null)?.code;
@@ -37,6 +38,21 @@ export function toErrorResponse(error: unknown): Response {
   }
   log.error("unhandled error in API route", { error });
   return errorResponse(new ApiError("internal_error", "Something went wrong on our side; it was logged."));
+}
+
+/**
+ * At most ERROR_DETAILS_MAX details in a body (a 5 MB batch of bad items must not become a larger answer); the
+ * message then says how many there were.
+ */
+function capDetails(error: ApiError): ApiError {
+  const max = env().ERROR_DETAILS_MAX;
+  if (error.details.length <= max) return error;
+  return new ApiError(
+    error.code,
+    `${error.message} (${error.details.length} problems; the first ${max} are listed.)`,
+    error.details.slice(0, max),
+    error.headers,
+  );
 }
 
 type Handler = (ctx: ApiContext) => Promise<Response>;

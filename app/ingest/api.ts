@@ -67,6 +67,7 @@ export const orderSchema = zObject({
   test: zBool().nullish(),
   landing_site: zOptStr(MAX_URL),
   refunds: z.array(orderRefundSchema).max(MAX_REFUNDS_PER_ORDER).nullish(),
+  checkout_token: zOptStr(MAX_ID),
 });
 
 const eventTypeSchema = z
@@ -222,6 +223,7 @@ export function validateOrders(value: JsonValue): Result<{ orders: OrderInput[] 
       cancelledAt: o.cancelled_at ?? null,
       landingSite: o.landing_site ?? null,
       refunds,
+      checkoutToken: o.checkout_token ?? null,
     });
   });
   return errors.length ? { ok: false, errors: byIndex(errors) } : { ok: true, orders };

@@ -28,7 +28,7 @@ export interface PixelCheckout {
   shop: string;
   /** The order's id as Shopify's order webhooks give it (`gid://shopify/Order/123` -> `123`). */
   orderId: string;
-  checkoutToken: string | null;
+  checkoutToken: string;
   messageId: string;
   landedAt: Date;
   occurredAt: Date;
@@ -76,17 +76,8 @@ const schema = zObject({
     ctx.issues.push({ code: "custom", message: r.error, input: v });
     return z.NEVER;
   }),
-  checkout_token: z
-    .unknown()
-    .transform((v, ctx): string | null => {
-      if (v === undefined || v === null || v === "") return null;
-      if (typeof v !== "string" || v.length > MAX_ID) {
-        ctx.issues.push({ code: "custom", message: `expected a string of at most ${MAX_ID} characters`, input: v });
-        return z.NEVER;
-      }
-      return v;
-    })
-    .optional(),
+  // Required: a link counts only when it names the checkout that became the order (docs/decisions/006-click-pixel.md).
+  checkout_token: zStr(MAX_ID),
   message_id: zStr(MAX_ID),
   landed_at: zIsoDate(),
   occurred_at: zIsoDate(),
@@ -113,7 +104,7 @@ export function parsePixelCheckout(
     checkout: {
       shop: d.shop,
       orderId: d.order_id,
-      checkoutToken: d.checkout_token ?? null,
+      checkoutToken: d.checkout_token,
       messageId: d.message_id,
       landedAt: d.landed_at,
       occurredAt: d.occurred_at,
@@ -151,15 +142,43 @@ export function pixelClickEvent(
   message: KnownMessage | null,
   receivedAt = new Date(),
 ): MessageEventInput {
+  return pixelLinkEvent(pixelLink(checkout, receivedAt), message);
+}
+
+/**
+ * A pixel link as stored (table pixel_links) until it is verified: the order, the message, the checkout it names,
+ * and the landing time already corrected for the visitor's clock (see `pixelClickEvent`).
+ */
+export interface PixelLink {
+  orderId: string;
+  messageId: string;
+  checkoutToken: string;
+  landedAt: Date;
+}
+
+export function pixelLink(checkout: PixelCheckout, receivedAt = new Date()): PixelLink {
   const lead = Math.max(0, checkout.occurredAt.getTime() - receivedAt.getTime());
+  return {
+    orderId: checkout.orderId,
+    messageId: checkout.messageId,
+    checkoutToken: checkout.checkoutToken,
+    landedAt: new Date(checkout.landedAt.getTime() - lead),
+  };
+}
+
+/** A verified link as the `clicked` event of its message, tied to its order by the caller (`order_key`). */
+export function pixelLinkEvent(
+  link: Pick<PixelLink, "orderId" | "messageId" | "landedAt">,
+  message: KnownMessage | null,
+): MessageEventInput {
   return makeEvent({
-    externalId: `${checkout.orderId}:${checkout.messageId}`,
+    externalId: `${link.orderId}:${link.messageId}`,
     type: "clicked",
     channel: message?.channel ?? UNKNOWN_MESSAGE_CHANNEL,
-    occurredAt: new Date(checkout.landedAt.getTime() - lead),
+    occurredAt: link.landedAt,
     campaignId: message?.campaignId ?? UNKNOWN_MESSAGE_CAMPAIGN,
     campaignName: message?.campaignName ?? null,
-    messageId: checkout.messageId,
+    messageId: link.messageId,
     recipient: {},
     source: "pixel",
   });

@@ -4,7 +4,10 @@ import { env } from "../env.server";
 import { ApiError, invalid, notFound, unauthorized } from "../http/errors";
 import { readBody } from "../http/body.server";
 import { log } from "../logger.server";
-import { webQueue } from "../queue/connection.server";
+import { sesTopicDecision } from "../domain/ses-topics";
+import { pinSesTopicIfNone } from "../data/shops.server";
+import { checkRateLimit } from "../http/rate-limit.server";
+import { type Claim, claimOnce } from "./replay.server";
 import type { IngestRequest, Result } from "./common";
 import type { MessageEventInput } from "../domain/types";
 import { parseMailgun, verifyMailgunRequest } from "./mailgun";
@@ -29,32 +32,6 @@ function publicUrl(request: Request, rawPath?: string): string {
 }
 
 /**
- * Mailgun replay protection: a signature token is accepted until a delivery carrying it has been stored (then kept a
- * week in Redis). Recording only after the store means a delivery that failed on our side can still be retried.
- * While Redis is down the check is skipped; the events' own dedup keys still make a replay change nothing.
- */
-const mailgunTokenKey = (token: string) => `${env().QUEUE_PREFIX}:mailgun-token:${token}`;
-
-async function mailgunTokenUsed(token: string): Promise<boolean> {
-  try {
-    const { redis } = webQueue();
-    if (redis.status !== "ready") return false;
-    return (await redis.exists(mailgunTokenKey(token))) === 1;
-  } catch {
-    return false;
-  }
-}
-
-async function recordMailgunToken(token: string): Promise<void> {
-  try {
-    const { redis } = webQueue();
-    if (redis.status === "ready") await redis.set(mailgunTokenKey(token), "1", "EX", 7 * 86_400);
-  } catch {
-    /* best effort */
-  }
-}
-
-/**
  * POST /ingest/<provider>/<token>: the provider's own format, its own authentication where configured (SNS always),
  * stored through the shared write path; answered 2xx only once stored.
  */
@@ -68,8 +45,12 @@ export async function receiveProviderWebhook(
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw notFound("This provider");
   const shop = await findShopByIngestToken(token);
   if (!shop) throw notFound("This ingest URL");
+  // An uninstalled shop's URLs stop working until it is reinstalled (docs/security.md).
+  if (shop.uninstalledAt) throw unauthorized("This shop has uninstalled the app.");
   if (request.method !== "POST")
     throw new ApiError("method_not_allowed", "Provider webhooks are POSTed.", [], { Allow: "POST" });
+  // Per ingest URL (one shop), all providers together.
+  await checkRateLimit(`ingest:${shop.id}`, { limit: env().INGEST_RATE_LIMIT_PER_MINUTE, what: "ingest URL" });
   const raw = await readBody(request, []);
   const req: IngestRequest = {
     rawBody: raw,
@@ -82,7 +63,7 @@ export async function receiveProviderWebhook(
   const name = provider as ProviderName;
 
   let parsed: Result<{ events: MessageEventInput[] }>;
-  let mailgunToken: string | null = null;
+  let claim: Claim | null = null;
   switch (name) {
     case "sendgrid":
       if (secrets.sendgrid && !verifySendgridRequest(req, secrets.sendgrid.public_key)) {
@@ -92,11 +73,17 @@ export async function receiveProviderWebhook(
       break;
     case "mailgun":
       if (secrets.mailgun) {
-        const v = await verifyMailgunRequest(req, secrets.mailgun.signing_key, {
-          seenToken: (t: string) => mailgunTokenUsed(t),
-        });
+        const tolerance = env().MAILGUN_TIMESTAMP_TOLERANCE_SECONDS;
+        const v = await verifyMailgunRequest(req, secrets.mailgun.signing_key, { toleranceSeconds: tolerance });
         if (!v.ok) throw unauthorized(`Mailgun signature refused (${v.reason}).`);
-        mailgunToken = mailgunTokenOf(raw);
+        // Replay: the signature's token is claimed before anything is stored (SET NX), kept past the tolerance on
+        // both sides of the timestamp; Redis down -> 503 so that Mailgun retries.
+        const token = mailgunTokenOf(raw);
+        if (token) {
+          const c = await claimOnce("mailgun-token", token, 2 * tolerance + 3600);
+          if (c === "replay") throw unauthorized("Mailgun signature refused (replay).");
+          claim = c;
+        }
       }
       parsed = parseMailgun(req);
       break;
@@ -123,23 +110,49 @@ export async function receiveProviderWebhook(
         throw unauthorized(`SNS message signature refused (${verified.reason}).`);
       }
       const p = parseSes(req);
+      if (p.ok && (p.snsType === "SubscriptionConfirmation" || p.snsType === "Notification")) {
+        // Only the shop's pinned topics (the first confirmed subscription, or first signed message, pins its
+        // topic; the settings page changes them): a signed message of someone else's topic is refused and a
+        // subscription to it is not confirmed.
+        const decision = sesTopicDecision(shop.sesTopicArns, p.topicArn);
+        if (
+          decision === "refuse" ||
+          (decision === "pin" && !(await pinSesTopicIfNone(shop.id, p.topicArn!)).includes(p.topicArn!))
+        ) {
+          throw new ApiError("unauthorized", "This SNS topic is not one this shop accepts.", [
+            { path: "TopicArn", message: "is not a pinned topic (settings page, Event sources, Amazon SES)" },
+          ]);
+        }
+      }
       if (p.ok && p.snsType === "SubscriptionConfirmation" && p.subscribeUrl) {
         await confirmSnsSubscription(p.subscribeUrl);
-        log.info("SNS subscription confirmed", { shopId: shop.id });
+        log.info("SNS subscription confirmed", { shopId: shop.id, topicArn: p.topicArn });
         return { status: 200, body: { confirmed: true } };
       }
       parsed = p;
       break;
     }
   }
-  if (!parsed.ok) {
-    if ("tooLarge" in parsed && parsed.tooLarge)
-      throw new ApiError("payload_too_large", "The body is larger than 5 MB.");
-    throw invalid(parsed.errors.map(fieldOf));
+  try {
+    if (!parsed.ok) {
+      if ("tooLarge" in parsed && parsed.tooLarge)
+        throw new ApiError("payload_too_large", "The body is larger than 5 MB.");
+      throw invalid(parsed.errors.map(fieldOf));
+    }
+    const max = env().INGEST_MAX_EVENTS_PER_DELIVERY;
+    if (parsed.events.length > max) {
+      throw invalid(
+        [{ path: "body", message: `holds ${parsed.events.length} events; at most ${max} per delivery` }],
+        "Too many events in one delivery; nothing was stored.",
+      );
+    }
+    const counts = await ingestEvents(shop.id, parsed.events);
+    return { status: 200, body: counts };
+  } catch (error) {
+    // Not stored: give the replay token back so the provider's retry is not taken for a replay.
+    await claim?.release();
+    throw error;
   }
-  const counts = await ingestEvents(shop.id, parsed.events);
-  if (mailgunToken) await recordMailgunToken(mailgunToken);
-  return { status: 200, body: counts };
 }
 
 function mailgunTokenOf(raw: Buffer): string | null {

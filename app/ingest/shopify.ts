@@ -126,6 +126,7 @@ const orderSchema = zObject({
   test: zBool().nullish(),
   landing_site: zOptStr(MAX_URL),
   refunds: z.array(refundSchema).max(1000).nullish(),
+  checkout_token: zOptStr(MAX_ID),
 });
 
 type ParsedRefund = z.output<typeof refundSchema>;
@@ -221,6 +222,7 @@ function orderFrom(o: ParsedOrder): Result<{ order: OrderInput }> {
       cancelledAt: o.cancelled_at ?? null,
       landingSite: o.landing_site ?? null,
       refunds,
+      checkoutToken: o.checkout_token ?? null,
     },
   };
 }
@@ -298,15 +300,17 @@ const customersRedactSchema = zObject({
   shop_id: zId(),
   shop_domain: shopDomainSchema,
   customer: customerSchema,
-  orders_to_redact: idList.nullish(),
+  // Required (may be empty): only customers/redact carries it.
+  orders_to_redact: idList,
 });
 
 const customersDataRequestSchema = zObject({
   shop_id: zId(),
   shop_domain: shopDomainSchema,
   customer: customerSchema,
-  orders_requested: idList.nullish(),
-  data_request: zObject({ id: zId().nullish() }).nullish(),
+  // Required: only customers/data_request carries them.
+  orders_requested: idList,
+  data_request: zObject({ id: zId().nullish() }),
 });
 
 const shopRedactSchema = zObject({ shop_id: zId(), shop_domain: shopDomainSchema });
@@ -319,6 +323,36 @@ const appUninstalledSchema = zObject({
   myshopify_domain: zOptStr(255),
 });
 
+/**
+ * The HMAC covers the body, not the topic: a signed body of one compliance topic must not be read as another (a
+ * customers/data_request body posted to /webhooks/shop/redact would otherwise parse and erase the shop). Each
+ * compliance topic has fields only it carries (required above) and its exact set of top-level fields: any other
+ * field is refused by name.
+ */
+const COMPLIANCE_FIELDS = {
+  "customers/redact": ["shop_id", "shop_domain", "customer", "orders_to_redact"],
+  "customers/data_request": ["shop_id", "shop_domain", "customer", "orders_requested", "data_request"],
+  "shop/redact": ["shop_id", "shop_domain"],
+} as const;
+
+function unknownFields(value: Record<string, JsonValue>, topic: keyof typeof COMPLIANCE_FIELDS): FieldError[] {
+  const allowed: readonly string[] = COMPLIANCE_FIELDS[topic];
+  return Object.keys(value)
+    .filter((k) => !allowed.includes(k))
+    .map((k) => ({ path: k, message: `is not a field of ${topic}` }));
+}
+
+/** Schema errors and unknown fields together, so that every bad field is named at once. */
+function strictResult<T>(
+  r: Result<{ data: T }>,
+  value: Record<string, JsonValue>,
+  topic: keyof typeof COMPLIANCE_FIELDS,
+): Result<{ data: T }> {
+  const extra = unknownFields(value, topic);
+  if (!extra.length) return r;
+  return { ok: false, errors: [...(r.ok ? [] : r.errors), ...extra] };
+}
+
 const customerRef = (c: z.output<typeof customerSchema>): ShopifyCustomerRef => ({
   id: c.id ?? null,
   email: c.email ?? null,
@@ -328,7 +362,7 @@ const customerRef = (c: z.output<typeof customerSchema>): ShopifyCustomerRef => 
 export function parseCustomersRedact(rawBody: string | Uint8Array): Result<{ redact: CustomersRedact }> {
   const b = body(rawBody);
   if (!b.ok) return b;
-  const r = runSchema(customersRedactSchema, b.value);
+  const r = strictResult(runSchema(customersRedactSchema, b.value), b.value, "customers/redact");
   if (!r.ok) return r;
   return {
     ok: true,
@@ -336,7 +370,7 @@ export function parseCustomersRedact(rawBody: string | Uint8Array): Result<{ red
       shopId: r.data.shop_id,
       shopDomain: r.data.shop_domain,
       customer: customerRef(r.data.customer),
-      ordersToRedact: r.data.orders_to_redact ?? [],
+      ordersToRedact: r.data.orders_to_redact,
     },
   };
 }
@@ -344,7 +378,7 @@ export function parseCustomersRedact(rawBody: string | Uint8Array): Result<{ red
 export function parseCustomersDataRequest(rawBody: string | Uint8Array): Result<{ request: CustomersDataRequest }> {
   const b = body(rawBody);
   if (!b.ok) return b;
-  const r = runSchema(customersDataRequestSchema, b.value);
+  const r = strictResult(runSchema(customersDataRequestSchema, b.value), b.value, "customers/data_request");
   if (!r.ok) return r;
   return {
     ok: true,
@@ -352,8 +386,8 @@ export function parseCustomersDataRequest(rawBody: string | Uint8Array): Result<
       shopId: r.data.shop_id,
       shopDomain: r.data.shop_domain,
       customer: customerRef(r.data.customer),
-      ordersRequested: r.data.orders_requested ?? [],
-      dataRequestId: r.data.data_request?.id ?? null,
+      ordersRequested: r.data.orders_requested,
+      dataRequestId: r.data.data_request.id ?? null,
     },
   };
 }
@@ -361,7 +395,7 @@ export function parseCustomersDataRequest(rawBody: string | Uint8Array): Result<
 export function parseShopRedact(rawBody: string | Uint8Array): Result<{ redact: ShopRedact }> {
   const b = body(rawBody);
   if (!b.ok) return b;
-  const r = runSchema(shopRedactSchema, b.value);
+  const r = strictResult(runSchema(shopRedactSchema, b.value), b.value, "shop/redact");
   return r.ok ? { ok: true, redact: { shopId: r.data.shop_id, shopDomain: r.data.shop_domain } } : r;
 }
 

@@ -3,6 +3,7 @@ import { insertRefunds, lockShopOrders, recomputeRefunded, upsertOrders } from "
 import { addPendingAttribution } from "../data/pending.server";
 import { inTransaction } from "../data/tx.server";
 import type { MessageEventInput, OrderInput, RefundInput } from "../domain/types";
+import { verifyPixelLinks } from "../pixel/links.server";
 import { tryEnqueue } from "../queue/producer.server";
 
 /**
@@ -38,10 +39,13 @@ export async function ingestOrders(shopId: bigint, orders: OrderInput[]): Promis
   const result = await inTransaction(async (client) => {
     await lockShopOrders(client, shopId, "shared");
     const r = await upsertOrders(client, shopId, orders);
-    await addPendingAttribution(client, shopId, { orderIds: r.changedIds });
-    return r;
+    // Click pixel links waiting for these orders count once the order names the same checkout.
+    const withToken = orders.filter((o) => o.checkoutToken).map((o) => o.externalId);
+    const eventIds = await verifyPixelLinks(client, shopId, withToken);
+    await addPendingAttribution(client, shopId, { orderIds: r.changedIds, eventIds });
+    return { ...r, eventIds };
   });
-  if (result.changedIds.length) await wake(shopId);
+  if (result.changedIds.length || result.eventIds.length) await wake(shopId);
   return { accepted: result.accepted, duplicates: result.duplicates };
 }
 

@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { spreadsheetText } from "../admin/report-table";
 import { apiRoute, json } from "../http/api.server";
 import { parseReportParams } from "../http/report-params.server";
 import { CAMPAIGN_ROW_FIELDS, campaignReport } from "../reports/campaigns.server";
@@ -9,7 +10,16 @@ export const { loader, action } = apiRoute({
     const { range, format } = parseReportParams(request, { csv: true });
     const report = await campaignReport(shop.id, range);
     if (format === "csv") {
-      const body = stringify(report.campaigns, { header: true, columns: [...CAMPAIGN_ROW_FIELDS] });
+      // Text a spreadsheet would run as a formula (a campaign id or name from a provider) gets a leading apostrophe,
+      // as in the admin's Export; counts and money stay plain numbers.
+      const rows = report.campaigns.map((c) => ({
+        ...c,
+        id: spreadsheetText(c.id),
+        name: spreadsheetText(c.name),
+        channel: spreadsheetText(c.channel),
+        sale_formula: spreadsheetText(c.sale_formula),
+      }));
+      const body = stringify(rows, { header: true, columns: [...CAMPAIGN_ROW_FIELDS] });
       return new Response(body, {
         status: 200,
         headers: {

@@ -5,6 +5,8 @@ import { readText } from "../http/body.server";
 import { invalid } from "../http/errors";
 import { DEFAULT_MAX_DEPTH, nestingDepth } from "../ingest/json";
 import { changeSettings, readSettings } from "../settings/settings.server";
+import { setSesTopicArns } from "../data/shops.server";
+import { takeSesPatch } from "../settings/ses-topics.server";
 
 /** GET/PUT /api/v1/settings: PUT takes any subset and starts the re-attribution when it changes attribution. */
 export const { loader, action } = apiRoute({
@@ -23,8 +25,13 @@ export const { loader, action } = apiRoute({
     }
     const nul = nulPaths(body);
     if (nul.length) throw invalid(nul.map((path) => ({ path, message: "must not contain NUL (\\u0000) characters" })));
-    const parsed = parseWithDetails(settingsPatchSchema, body);
-    if (!parsed.ok) throw invalid(parsed.details.map((d) => ({ path: d.path || "body", message: d.message })));
+    // providers.ses (the pinned SNS topics) is not a secret: handled beside the settings schema.
+    const ses = takeSesPatch(body);
+    const parsed = parseWithDetails(settingsPatchSchema, ses.rest);
+    const details = [...(parsed.ok ? [] : parsed.details), ...ses.details];
+    if (!parsed.ok || details.length)
+      throw invalid(details.map((d) => ({ path: d.path || "body", message: d.message })));
+    if (ses.topicArns !== undefined) await setSesTopicArns(shop.id, ses.topicArns);
     return json(await changeSettings(shop.id, parsed.data));
   },
 });

@@ -30,6 +30,8 @@ import { parseWithDetails } from "../domain/validation";
 import { changeSettings, readSettings } from "../settings/settings.server";
 import { AttributionProgress } from "../components/AttributionProgress";
 import { CopyField } from "../components/CopyField";
+import { SesTopicsCard } from "../components/settings/SesTopicsCard";
+import { saveSesTopicsFromForm } from "../settings/ses-topics.server";
 import { channelLabel, formatDateTime } from "../components/format";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Campaign revenue" }];
@@ -198,6 +200,10 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
       }
       return result;
     }
+    case "ses-topics": {
+      const saved = await saveSesTopicsFromForm(shop.id, field("topic_arns"));
+      return saved.ok ? { ok: true, intent, message: "SES topics saved" } : fail(intent, { topic_arns: saved.error });
+    }
     case "create-key": {
       const label = field("label").trim().slice(0, 100) || null;
       const created = await createApiKey(shop.id, label ?? undefined);
@@ -274,6 +280,7 @@ export default function SettingsPage() {
                   notify={notify}
                 />
               ))}
+              <SesTopicsCard topicArns={data.settings.providers.ses.topic_arns} notify={notify} />
             </BlockStack>
           </Layout.AnnotatedSection>
 

@@ -28,7 +28,7 @@ function withCors(response: Response): Response {
   return response;
 }
 
-async function handle({ request, params }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> {
+async function handle({ request, params, context }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> {
   const method = request.method.toUpperCase();
   if (method === "OPTIONS") return withCors(new Response(null, { status: 204 }));
   try {
@@ -43,6 +43,9 @@ async function handle({ request, params }: LoaderFunctionArgs | ActionFunctionAr
       limit: PIXEL_RATE_FACTOR * env().API_RATE_LIMIT_PER_MINUTE,
       what: "shop",
     });
+    // Per client IP, across shops (server.mjs passes the IP; TRUST_PROXY_HOPS says which proxies to believe).
+    const ip = typeof context.clientIp === "string" && context.clientIp ? context.clientIp : "unknown";
+    await checkRateLimit(`pixel-ip:${ip}`, { limit: env().PIXEL_RATE_LIMIT_PER_IP_PER_MINUTE, what: "client IP" });
     const raw = await readBody(request, ["text/plain", "application/json"]);
     const counts = await receivePixelCheckout(shop, raw);
     return withCors(json(counts, 202));

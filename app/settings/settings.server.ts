@@ -3,6 +3,7 @@ import { findShopById } from "../data/shops.server";
 import type { SettingsPatch } from "../domain/settings";
 import { env } from "../env.server";
 import { tryEnqueue } from "../queue/producer.server";
+import { sesView } from "./ses-topics.server";
 
 export const INGEST_PROVIDERS = ["sendgrid", "mailgun", "postmark", "ses", "twilio"] as const;
 
@@ -18,7 +19,10 @@ export function ingestUrls(token: string): Record<(typeof INGEST_PROVIDERS)[numb
 export async function readSettings(shopId: bigint) {
   const [row, shop] = await Promise.all([getSettingsRow(shopId), findShopById(shopId)]);
   const token = shop!.ingestToken;
-  return { ...presentSettings(row), ingest: { token, urls: ingestUrls(token) } };
+  const settings = presentSettings(row);
+  // providers.ses: the pinned SNS topics (app/settings/ses-topics.server.ts), next to the providers' secrets.
+  const providers = { ...settings.providers, ses: sesView(shop!.sesTopicArns) };
+  return { ...settings, providers, ingest: { token, urls: ingestUrls(token) } };
 }
 
 /** Applies a validated patch; when attribution is affected, the re-attribution is queued (and relayed if Redis is down). */

@@ -1,6 +1,6 @@
 import { customerHoldings, deleteShopData, recordComplianceRequest, redactCustomer } from "../data/compliance.server";
 import { loadDelivery, markProcessed, unprocessedOrderDeliveriesBefore } from "../data/inbox.server";
-import { ensureShop, findShopByDomain, markUninstalled } from "../data/shops.server";
+import { findShopByDomain, markUninstalled } from "../data/shops.server";
 import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../domain/identity";
 import { parseShopifyWebhook, type ShopifyWebhookPayload } from "../ingest/shopify";
 import { ingestOrders, ingestRefund } from "../ingest/store.server";
@@ -20,13 +20,14 @@ export async function processDelivery(deliveryId: string): Promise<string> {
     await markProcessed(d.id, `unparseable: ${parsed.errors.map((e) => e.path).join(", ")}`);
     return "unparseable";
   }
+  let note: string | null = null;
   try {
     if (parsed.payload.topic === "customers/redact") {
       // Orders received before the redaction request but not applied yet would write the customer's data back
       // afterwards: apply them first (idempotent), then erase.
       for (const earlier of await unprocessedOrderDeliveriesBefore(d.shop_domain, d.id)) await processDelivery(earlier);
     }
-    await apply(parsed.payload, d.shop_domain);
+    note = await apply(parsed.payload, d.shop_domain);
   } catch (error) {
     // PostgreSQL refused the data itself (SQLSTATE class 22: e.g. a refund total beyond NUMERIC(19,4)). Retrying
     // cannot help, so the delivery is closed with its error instead of failing (and being revived) forever.
@@ -38,22 +39,27 @@ export async function processDelivery(deliveryId: string): Promise<string> {
     }
     throw error;
   }
-  await markProcessed(d.id);
-  log.info("webhook processed", { deliveryId: d.id, topic: d.topic });
-  return "processed";
+  await markProcessed(d.id, note ?? undefined);
+  if (note) log.warn("webhook skipped", { deliveryId: d.id, topic: d.topic, reason: note });
+  else log.info("webhook processed", { deliveryId: d.id, topic: d.topic });
+  return note ? "skipped" : "processed";
 }
 
-async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<void> {
+/** Applies one delivery; returns why it was skipped, or null when it was applied. */
+async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<string | null> {
   switch (p.topic) {
     case "orders/create":
     case "orders/updated":
     case "orders/cancelled": {
-      const shop = await ensureShop(shopDomain);
+      // Accepted only for a known, installed shop (receive.server.ts); a shop erased since holds nothing to update.
+      const shop = await findShopByDomain(shopDomain);
+      if (!shop) return "unknown shop";
       await ingestOrders(shop.id, [p.order]);
       break;
     }
     case "refunds/create": {
-      const shop = await ensureShop(shopDomain);
+      const shop = await findShopByDomain(shopDomain);
+      if (!shop) return "unknown shop";
       await ingestRefund(shop.id, p.refund);
       break;
     }
@@ -81,10 +87,17 @@ async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<void
       });
       break;
     }
-    case "shop/redact":
+    case "shop/redact": {
+      // Only a shop that uninstalled the app (and has not reinstalled it since: the install clears uninstalled_at)
+      // is erased, so a replayed or misdirected redaction cannot wipe a shop that uses the app.
+      const shop = await findShopByDomain(shopDomain);
+      if (!shop) return null;
+      if (!shop.uninstalledAt) return "shop/redact for an installed shop: nothing erased";
       await deleteShopData(shopDomain);
       break;
+    }
   }
+  return null;
 }
 
 function customerRef(c: { id: string | null; email: string | null; phone: string | null }) {

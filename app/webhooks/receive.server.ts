@@ -1,4 +1,5 @@
 import { insertDelivery, markQueued } from "../data/inbox.server";
+import { findShopByDomain } from "../data/shops.server";
 import { env } from "../env.server";
 import { readBody } from "../http/body.server";
 import { ApiError, invalid, unauthorized } from "../http/errors";
@@ -13,7 +14,9 @@ import {
 import { tryEnqueue } from "../queue/producer.server";
 
 /**
- * A Shopify webhook delivery: HMAC first (401, nothing written), then the body is checked (400, nothing written),
+ * A Shopify webhook delivery: HMAC first (401, nothing written), then `X-Shopify-Topic` must be the route's topic
+ * (401), the body is checked against that topic's schema (400, nothing written), order and refund topics need a shop
+ * with the app installed (401),
  * stored in the inbox (unique on X-Shopify-Webhook-Id) and answered 200 at once. Applying it is the worker's job;
  * when Redis is down the relay queues it later. The same delivery id again is answered 200 and not stored twice.
  */
@@ -25,6 +28,12 @@ export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopi
     const meta = readShopifyHeaders(Object.fromEntries(request.headers));
     if (!verifyShopifyHmac(raw, meta.hmac, env().SHOPIFY_API_SECRET)) {
       throw unauthorized("Missing or invalid X-Shopify-Hmac-Sha256.");
+    }
+    // The topic header is not signed either, but a delivery meant for another route is never ours to apply.
+    if (meta.topic?.trim().toLowerCase() !== topic) {
+      throw new ApiError("unauthorized", "X-Shopify-Topic does not name this route's topic.", [
+        { path: "headers.X-Shopify-Topic", message: meta.topic ? `must be ${topic}` : "is required" },
+      ]);
     }
     if (!meta.webhookId) throw invalid([{ path: "headers.X-Shopify-Webhook-Id", message: "is required" }]);
     if (!meta.shopDomain) throw invalid([{ path: "headers.X-Shopify-Shop-Domain", message: "is required" }]);
@@ -42,6 +51,11 @@ export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopi
     if (signedDomain !== null && signedDomain.toLowerCase() !== meta.shopDomain.toLowerCase()) {
       throw unauthorized("X-Shopify-Shop-Domain does not match the shop the signed body names.");
     }
+    // Orders and refunds only for a shop that has the app installed: never create a shop from a webhook.
+    if (ORDER_TOPICS.has(topic)) {
+      const shop = await findShopByDomain(meta.shopDomain.toLowerCase());
+      if (!shop || shop.uninstalledAt) throw unauthorized("This shop does not have the app installed.");
+    }
     const id = await insertDelivery({
       source: "shopify",
       deliveryId: meta.webhookId,
@@ -55,6 +69,8 @@ export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopi
     return toErrorResponse(error);
   }
 }
+
+const ORDER_TOPICS = new Set<ShopifyTopic>(["orders/create", "orders/updated", "orders/cancelled", "refunds/create"]);
 
 /** The shop domain inside a signed body (compliance topics and app/uninstalled); null where the body has none. */
 function signedShopDomain(p: ShopifyWebhookPayload): string | null {

@@ -286,8 +286,15 @@ describe("compliance webhooks", () => {
     expect(record.summary.holdings.message_events).toBeGreaterThanOrEqual(3);
   });
 
-  it("shop/redact deletes all of the shop's data", async () => {
+  it("shop/redact deletes all of the shop's data (once the shop has uninstalled the app)", async () => {
     const shop = await seed();
+    const uninstalled = await postShopifyWebhook(
+      "app/uninstalled",
+      shop.domain,
+      body({ id: 1, name: "Shop", myshopify_domain: shop.domain }),
+    );
+    expect(uninstalled.status).toBe(200);
+    await settled(shop.shopId);
     const res = await postShopifyWebhook("shop/redact", shop.domain, body({ shop_id: 1, shop_domain: shop.domain }));
     expect(res.status).toBe(200);
     await waitFor(async () => {

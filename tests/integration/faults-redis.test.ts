@@ -29,7 +29,8 @@ async function attributeHandlerExists(): Promise<boolean> {
 
 describe("Redis down", () => {
   it("webhooks answered while Redis is down are all processed after Redis returns", async () => {
-    const shop = uniqueShopDomain("redis-down");
+    // Order webhooks are taken only for a shop that has the app installed.
+    const { domain: shop } = await stack.createShopWithKey(uniqueShopDomain("redis-down"));
     await redis.stop();
     const health = await stack.http("GET", "/healthz");
     expect(health.status).toBe(503);

@@ -32,7 +32,7 @@ async function orderRow(domain: string, externalId: string) {
 
 describe("Shopify webhook delivery robustness", () => {
   it("a duplicate delivery is processed once", async () => {
-    const domain = uniqueShopDomain("dup");
+    const { domain } = await createShopWithKey(uniqueShopDomain("dup"));
     const body = shopifyOrderBody({ id: "4001", total: "30.00" });
     const refund = shopifyRefundBody({ id: "4101", orderId: "4001", amount: "5.00" });
     for (let i = 0; i < 3; i++) {
@@ -56,7 +56,7 @@ describe("Shopify webhook delivery robustness", () => {
   });
 
   it("an older orders/updated changes nothing", async () => {
-    const domain = uniqueShopDomain("older");
+    const { domain } = await createShopWithKey(uniqueShopDomain("older"));
     const id = "4201";
     const create = shopifyOrderBody({ id, total: "50.00", updatedAt: "2026-03-01T12:00:00Z" });
     expect((await postShopifyWebhook("orders/create", domain, create)).status).toBe(200);
@@ -79,7 +79,7 @@ describe("Shopify webhook delivery robustness", () => {
   });
 
   it("a refund before its order is applied when the order arrives", async () => {
-    const domain = uniqueShopDomain("early-refund");
+    const { domain } = await createShopWithKey(uniqueShopDomain("early-refund"));
     expect(
       (
         await postShopifyWebhook(
@@ -117,7 +117,7 @@ describe("Shopify webhook delivery robustness", () => {
   });
 
   it("keeps ids > 2^53 exact (webhook and API, numbers and strings)", async () => {
-    const domain = uniqueShopDomain("bigids");
+    const { domain } = await createShopWithKey(uniqueShopDomain("bigids"));
     const orderId = "9223372036854775807"; // 2^63 - 1, as a bare JSON number
     const customerId = "9007199254740993"; // 2^53 + 1
     const refundId = "9007199254740995";

@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request as httpRequest } from "node:http";
-import { baseUrl, BROWSER_UA, createShopWithKey, db, http, shopifyHmac, type Call } from "../support/api";
+import { pixelToken } from "../../app/pixel/token.server";
+import { baseUrl, BROWSER_UA, createShopWithKey, db, http, shopifyHmac, stackEnv, type Call } from "../support/api";
 
 const SEED = 20261127;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
@@ -26,6 +27,7 @@ async function snapshot(): Promise<Snapshot> {
             (SELECT count(*) FROM pending_attributions WHERE shop_id = $1)::int AS pending,
             (SELECT count(*) FROM webhook_deliveries WHERE shop_domain = $2)::int AS deliveries,
             (SELECT count(*) FROM compliance_requests WHERE shop_id = $1)::int AS compliance,
+            (SELECT count(*) FROM pixel_links WHERE shop_id = $1)::int AS pixel_links,
             (SELECT version FROM settings WHERE shop_id = $1) AS settings_version,
             (SELECT uninstalled_at FROM shops WHERE id = $1) AS uninstalled_at`,
     [shop.shopId, shop.domain],
@@ -232,6 +234,7 @@ const validOrder = (i: number) => ({
   email: "fz@example.com",
   customer: { id: "77", email: "fz@example.com" },
   test: false,
+  checkout_token: `fz-chk-${i}`,
   refunds: [
     {
       id: `fz-r-${run}-${i}`,
@@ -254,6 +257,7 @@ const shopifyOrder = () => ({
     presentment_money: { amount: "10.00", currency_code: "USD" },
   },
   customer: { id: 77, email: "fz@example.com", phone: null },
+  checkout_token: "fz-chk",
   refunds: [],
 });
 const shopifyRefund = () => ({
@@ -291,6 +295,7 @@ const orderFields: Record<string, unknown[]> = {
   customer: [5, "x", [], true],
   "customer.id": badIds.filter((v) => v !== ""),
   test: ["yes", 1, {}],
+  checkout_token: [5, {}, [], true, "x".repeat(300)],
   refunds: ["x", 5, {}, [5], [{}], Array.from({ length: 251 }, () => ({}))],
   "refunds.0.id": [DELETE, null, ...badIds],
   "refunds.0.created_at": [DELETE, null, ...badDates],
@@ -332,6 +337,13 @@ const settingsFields: Record<string, unknown[]> = {
     { mailgun: {} },
     { postmark: { username: "u" } },
     { twilio: { auth_token: "" } },
+    { ses: {} },
+    { ses: 5 },
+    { ses: { topic_arns: "arn:aws:sns:us-east-1:123456789012:x" } },
+    { ses: { topic_arns: ["not-an-arn"] } },
+    { ses: { topic_arns: [5] } },
+    { ses: { topic_arns: ["arn:aws:sns:us-east-1:123456789012:x"], colour: "red" } },
+    { ses: { topic_arns: Array.from({ length: 11 }, (_, i) => `arn:aws:sns:us-east-1:123456789012:t${i}`) } },
   ],
 };
 
@@ -344,7 +356,25 @@ const webhookOrderFields: Record<string, unknown[]> = {
   currency: badCurrency,
   customer: [5, "x", []],
   "customer.id": badIds.filter((v) => v !== ""),
+  checkout_token: [5, {}, [], "x".repeat(300)],
   refunds: ["x", 5, [5], [{}]],
+};
+
+const pixelCheckout = () => ({
+  shop: shop.domain,
+  order_id: "gid://shopify/Order/424242",
+  checkout_token: "fz-chk",
+  message_id: "fz-msg",
+  landed_at: "2026-03-01T09:00:00Z",
+  occurred_at: "2026-03-01T09:10:00Z",
+});
+const pixelFields: Record<string, unknown[]> = {
+  shop: [DELETE, null, 5, "evil.com", "", {}],
+  order_id: [DELETE, null, ...badIds, "gid://shopify/Product/1"],
+  checkout_token: [DELETE, null, 5, {}, [], "", "x".repeat(300)],
+  message_id: [DELETE, null, 5, {}, "", "x".repeat(300)],
+  landed_at: [DELETE, null, ...badDates, "2026-03-01T09:20:00Z"],
+  occurred_at: [DELETE, null, ...badDates],
 };
 const webhookRefundFields: Record<string, unknown[]> = {
   id: [DELETE, null, ...badIds],
@@ -558,6 +588,65 @@ describe("fuzz: malformed bodies are refused whole, with the field named, and no
       webhookCases(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"], null),
       Math.ceil(RUNS / 2),
     );
+  }, 180_000);
+
+  it("POST /pixel/<token> (click pixel)", async () => {
+    const tok = pixelToken(BigInt(shop.shopId), stackEnv().SHOPIFY_API_SECRET);
+    const mutations = fieldMutation(pixelCheckout, [], pixelFields);
+    const arb = fc
+      .oneof(
+        { weight: 3, arbitrary: mutations.map((m) => ({ ...m, garbage: false })) },
+        { weight: 1, arbitrary: garbage.map((g) => ({ ...g, field: undefined, garbage: true })) },
+      )
+      .map((b): Case => ({
+        label: `pixel ${b.label}`,
+        method: "POST",
+        path: `/pixel/${tok}`,
+        body: b.body,
+        contentType: "text/plain;charset=UTF-8",
+        field: b.field,
+      }));
+    await property(arb);
+  }, 180_000);
+
+  it("Shopify webhooks: a signed body under another topic (route or X-Shopify-Topic) is refused", async () => {
+    const bodies: Record<string, string> = {
+      "shop/redact": toJson({ shop_id: 1, shop_domain: shop.domain }),
+      "customers/redact": toJson({ shop_id: 1, shop_domain: shop.domain, customer: { id: 1 }, orders_to_redact: [] }),
+      "customers/data_request": toJson({
+        shop_id: 1,
+        shop_domain: shop.domain,
+        customer: { id: 1 },
+        orders_requested: [],
+        data_request: { id: 1 },
+      }),
+      "orders/create": toJson(shopifyOrder()),
+    };
+    const topics = Object.keys(bodies);
+    const arb = fc
+      .tuple(fc.constantFrom(...topics), fc.constantFrom(...topics), fc.constantFrom(...topics), fc.nat())
+      .filter(([bodyOf, route, header]) => !(bodyOf === route && route === header))
+      .map(([bodyOf, route, header, n]): Case => {
+        const body = bodies[bodyOf]!;
+        const wrongHeader = header !== route;
+        return {
+          label: `${bodyOf} body to /webhooks/${route} with X-Shopify-Topic ${header}`,
+          method: "POST",
+          path: `/webhooks/${route}`,
+          body,
+          contentType: "application/json",
+          headers: {
+            "X-Shopify-Topic": header,
+            "X-Shopify-Shop-Domain": shop.domain,
+            "X-Shopify-Webhook-Id": `fz-topic-${run}-${n}-${Math.random()}`,
+            "X-Shopify-Hmac-Sha256": shopifyHmac(body),
+          },
+          // A wrong topic header: 401 naming it; the right header but another topic's body: 400.
+          status: wrongHeader ? [401] : [400],
+          field: wrongHeader ? "headers.X-Shopify-Topic" : undefined,
+        };
+      });
+    await property(arb, Math.ceil(RUNS / 2));
   }, 180_000);
 
   it("provider ingest /ingest/<provider>/<token>", async () => {

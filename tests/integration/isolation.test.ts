@@ -173,7 +173,10 @@ describe("isolation", () => {
 describe("rate limit", () => {
   let stack: OwnStack;
   beforeAll(async () => {
-    stack = await ownStack({ env: { API_RATE_LIMIT_PER_MINUTE: "5" } });
+    // One trusted proxy: X-Forwarded-For names the client, so each test can post as clients of its own.
+    stack = await ownStack({
+      env: { API_RATE_LIMIT_PER_MINUTE: "5", PIXEL_RATE_LIMIT_PER_IP_PER_MINUTE: "20", TRUST_PROXY_HOPS: "1" },
+    });
   }, 120_000);
   afterAll(async () => {
     await stack?.stop(); // also drops its queue prefix
@@ -206,16 +209,23 @@ describe("rate limit", () => {
     const two = await createShopWithKey();
     const s = new Date().getSeconds();
     if (s >= 45) await new Promise((r) => setTimeout(r, (61 - s) * 1000));
+    let client = 0;
     const post = (shop: { domain: string; shopId: string }) =>
       stack.http("POST", `/pixel/${pixelToken(BigInt(shop.shopId), stack.env.SHOPIFY_API_SECRET)}`, {
         raw: JSON.stringify({
           shop: shop.domain,
           order_id: "gid://shopify/Order/1001",
+          checkout_token: "chk-1",
           message_id: "m-1",
           landed_at: new Date(Date.now() - 120_000).toISOString(),
           occurred_at: new Date(Date.now() - 60_000).toISOString(),
         }),
-        headers: { "Content-Type": "text/plain", Origin: "https://shop.example.com" },
+        // Each post from another client IP: the per-IP limit (20 here) is not what this test is about.
+        headers: {
+          "Content-Type": "text/plain",
+          Origin: "https://shop.example.com",
+          "X-Forwarded-For": `198.51.100.${++client}`,
+        },
       });
     // The pixel's bucket is not the API key's: the key's 5 a minute are still all there afterwards.
     for (let i = 0; i < 50; i++) expect((await post(one)).status, `pixel post ${i + 1}`).toBe(202);
@@ -228,5 +238,33 @@ describe("rate limit", () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect((await post(two)).status).toBe(202);
     expect((await stack.http("GET", "/api/v1/settings", { key: one.key })).status).toBe(200);
+  }, 90_000);
+
+  it("limits POST /pixel/<token> per client IP across shops (PIXEL_RATE_LIMIT_PER_IP_PER_MINUTE): 429, other IPs unaffected", async () => {
+    const one = await createShopWithKey();
+    const two = await createShopWithKey();
+    const s = new Date().getSeconds();
+    if (s >= 50) await new Promise((r) => setTimeout(r, (61 - s) * 1000));
+    const post = (shop: { domain: string; shopId: string }, ip: string, i: number) =>
+      stack.http("POST", `/pixel/${pixelToken(BigInt(shop.shopId), stack.env.SHOPIFY_API_SECRET)}`, {
+        raw: JSON.stringify({
+          shop: shop.domain,
+          order_id: String(5000 + i),
+          checkout_token: `chk-${i}`,
+          message_id: "m-1",
+          landed_at: new Date(Date.now() - 120_000).toISOString(),
+          occurred_at: new Date(Date.now() - 60_000).toISOString(),
+        }),
+        headers: { "Content-Type": "text/plain", "X-Forwarded-For": ip },
+      });
+    // 20 from one IP, spread over two shops (each far below its own per-shop limit of 50).
+    for (let i = 0; i < 20; i++)
+      expect((await post(i % 2 ? one : two, "203.0.113.7", i)).status, `post ${i + 1}`).toBe(202);
+    const limited = await post(one, "203.0.113.7", 20);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe("rate_limited");
+    expect(limited.headers.get("access-control-allow-origin")).toBe("*");
+    expect((await post(two, "203.0.113.7", 21)).status).toBe(429);
+    expect((await post(one, "203.0.113.8", 22)).status).toBe(202);
   }, 90_000);
 });

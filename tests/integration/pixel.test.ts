@@ -18,6 +18,17 @@ function pixelPost(tok: string, body: unknown, contentType = "text/plain;charset
   });
 }
 
+/** An order through the Add orders API (the pixel's link counts only when the order names the same checkout). */
+async function postOrder(key: string, over: Record<string, unknown>) {
+  const res = await http("POST", "/api/v1/orders", {
+    key,
+    body: {
+      orders: [{ processed_at: iso(30 * MIN), currency: "USD", total_price: "10.00", email: "x@example.com", ...over }],
+    },
+  });
+  expect(res.status, res.text).toBe(202);
+}
+
 async function eventsOf(shopId: string) {
   const r = await db().query(
     `SELECT message_key, campaign_key, channel, type, source, order_key, occurred_at FROM message_events WHERE shop_id = $1 ORDER BY id`,
@@ -78,6 +89,7 @@ describe("POST /pixel/<token>", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("invalid_request");
     expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      "checkout_token",
       "landed_at",
       "message_id",
       "occurred_at",
@@ -106,6 +118,7 @@ describe("POST /pixel/<token>", () => {
       },
     });
     expect(sent.status).toBe(202);
+    await postOrder(key, { id: "1001", checkout_token: "chk-1" });
 
     const body = checkout(domain);
     const first = await pixelPost(token(shopId), body);
@@ -128,8 +141,9 @@ describe("POST /pixel/<token>", () => {
     await settled(shopId);
   });
 
-  it("stores a click of a message not seen yet under the placeholder campaign", async () => {
-    const { shopId, domain } = await createShopWithKey();
+  it("stores a verified click of a message not seen yet under the placeholder campaign", async () => {
+    const { shopId, domain, key } = await createShopWithKey();
+    await postOrder(key, { id: "2002", checkout_token: "chk-1" });
     const res = await pixelPost(token(shopId), checkout(domain, { message_id: "later-msg", order_id: 2002 }));
     expect(res.status).toBe(202);
     const rows = await eventsOf(shopId);
@@ -170,7 +184,14 @@ describe("POST /pixel/<token>", () => {
       key,
       body: {
         orders: [
-          { id: "7001", processed_at: iso(30 * MIN), currency: "USD", total_price: "80.00", email: "bob@example.com" },
+          {
+            id: "7001",
+            processed_at: iso(30 * MIN),
+            currency: "USD",
+            total_price: "80.00",
+            email: "bob@example.com",
+            checkout_token: "chk-1",
+          },
         ],
       },
     });
@@ -290,5 +311,126 @@ describe("POST /pixel/<token>", () => {
         linked_by: "click",
       });
     }
+  });
+
+  async function campaignsOf(shopId: string) {
+    const r = await db().query(`SELECT external_id FROM campaigns WHERE shop_id = $1 ORDER BY external_id`, [shopId]);
+    return r.rows.map((x) => x.external_id);
+  }
+
+  /** alice was sent (and clicked) m-alice of "autumn"; bob's order 7001 matches nothing by identity. */
+  async function aliceAndBobsOrder(checkoutToken: string | null) {
+    const { shopId, domain, key } = await createShopWithKey();
+    const events = await http("POST", "/api/v1/events", {
+      key,
+      body: {
+        events: [
+          {
+            type: "sent",
+            channel: "email",
+            occurred_at: iso(120 * MIN),
+            campaign_id: "autumn",
+            message_id: "m-alice",
+            recipient: { email: "alice@example.com" },
+          },
+        ],
+      },
+    });
+    expect(events.status).toBe(202);
+    if (checkoutToken !== null)
+      await postOrder(key, { id: "7001", email: "bob@example.com", checkout_token: checkoutToken });
+    return { shopId, domain, key };
+  }
+
+  const bobsLink = (domain: string, over: Record<string, unknown> = {}) =>
+    checkout(domain, {
+      order_id: "gid://shopify/Order/7001",
+      message_id: "m-alice",
+      checkout_token: "chk-real",
+      landed_at: iso(40 * MIN),
+      occurred_at: iso(30 * MIN),
+      ...over,
+    });
+
+  it("refuses to count a link whose checkout_token is not the order's: the order does not move, no placeholder campaign", async () => {
+    const { shopId, domain } = await aliceAndBobsOrder("chk-real");
+    // A storefront visitor who read the public pixel token posts links for bob's real order: a guessed checkout token
+    // with a real message, and an invented message.
+    const forged = await pixelPost(token(shopId), bobsLink(domain, { checkout_token: "chk-guess" }));
+    expect(forged.status).toBe(202);
+    const invented = await pixelPost(
+      token(shopId),
+      bobsLink(domain, { checkout_token: "chk-guess", message_id: "never-sent" }),
+    );
+    expect(invented.status).toBe(202);
+    await settled(shopId);
+    expect(await attributionRow(shopId, "7001")).toMatchObject({ campaign: null, linked_by: null, reason: "no_match" });
+    expect((await eventsOf(shopId)).filter((e) => e.source === "pixel")).toEqual([]);
+    expect(await campaignsOf(shopId)).toEqual(["autumn"]);
+
+    // The genuine checkout's link still attributes.
+    expect((await pixelPost(token(shopId), bobsLink(domain))).status).toBe(202);
+    await settled(shopId);
+    expect(await attributionRow(shopId, "7001")).toMatchObject({ campaign: "autumn", linked_by: "click" });
+  });
+
+  it("keeps a link that arrives before its order unverified, and counts it once the order arrives with the same checkout (either arrival order)", async () => {
+    // Link first, then the order (through a Shopify order webhook carrying checkout_token).
+    const first = await aliceAndBobsOrder(null);
+    expect((await pixelPost(token(first.shopId), bobsLink(first.domain))).status).toBe(202);
+    expect(
+      (await pixelPost(token(first.shopId), bobsLink(first.domain, { checkout_token: "chk-other", message_id: "m-x" })))
+        .status,
+    ).toBe(202);
+    await settled(first.shopId);
+    expect((await eventsOf(first.shopId)).filter((e) => e.source === "pixel")).toEqual([]);
+    expect(await campaignsOf(first.shopId)).toEqual(["autumn"]);
+    const webhookOrder = {
+      id: 7001,
+      email: "bob@example.com",
+      created_at: iso(30 * MIN),
+      processed_at: iso(30 * MIN),
+      updated_at: iso(30 * MIN),
+      currency: "USD",
+      total_price: "10.00",
+      checkout_token: "chk-real",
+      refunds: [],
+    };
+    expect((await postShopifyWebhook("orders/create", first.domain, JSON.stringify(webhookOrder))).status).toBe(200);
+    await settled(first.shopId);
+
+    // Order first, then the link.
+    const second = await aliceAndBobsOrder("chk-real");
+    expect((await pixelPost(token(second.shopId), bobsLink(second.domain))).status).toBe(202);
+    await settled(second.shopId);
+
+    for (const { shopId } of [first, second]) {
+      expect(await attributionRow(shopId, "7001"), shopId).toMatchObject({
+        campaign: "autumn",
+        event_type: "clicked",
+        linked_by: "click",
+      });
+      const pixel = (await eventsOf(shopId)).filter((e) => e.source === "pixel");
+      expect(pixel, shopId).toMatchObject([{ message_key: "m-alice", campaign_key: "autumn", order_key: "7001" }]);
+    }
+    expect(await campaignsOf(first.shopId)).toEqual(["autumn"]);
+  });
+
+  it("refuses (400 naming order_id) more links for one order than PIXEL_LINKS_PER_ORDER (5)", async () => {
+    const { shopId, domain } = await aliceAndBobsOrder(null);
+    for (let i = 0; i < 5; i++) {
+      const res = await pixelPost(token(shopId), bobsLink(domain, { checkout_token: `chk-${i}` }));
+      expect(res.status, `link ${i + 1}`).toBe(202);
+    }
+    const sixth = await pixelPost(token(shopId), bobsLink(domain));
+    expect(sixth.status).toBe(400);
+    expect(sixth.body.error.details).toEqual([{ path: "order_id", message: expect.any(String) }]);
+    // The same link again is a duplicate, not a sixth link.
+    expect((await pixelPost(token(shopId), bobsLink(domain, { checkout_token: "chk-0" }))).body).toEqual({
+      accepted: 0,
+      duplicates: 1,
+    });
+    const r = await db().query(`SELECT count(*)::int AS n FROM pixel_links WHERE shop_id = $1`, [shopId]);
+    expect(r.rows[0].n).toBe(5);
   });
 });

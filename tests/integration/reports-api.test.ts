@@ -70,6 +70,34 @@ describe("GET /api/v1/reports/campaigns", () => {
     }
   });
 
+  it("refuses to let a campaign id or name run as a spreadsheet formula in the CSV (leading apostrophe)", async () => {
+    const shop = await newShop(EXAMPLE_SETTINGS);
+    await postEvents(shop, [
+      ...emailSendAndClick({
+        campaign: '=HYPERLINK("http://x")',
+        message: "mf1",
+        email: "f@x.com",
+        sent: "2026-11-01T09:00:00Z",
+        name: "+SUM(1,2)",
+      }),
+      ...emailSendAndClick({
+        campaign: "@cmd",
+        message: "mf2",
+        email: "g@x.com",
+        sent: "2026-11-01T09:00:00Z",
+        name: "-2+3",
+      }),
+    ]);
+    await settled(shop.shopId);
+    const res = await http("GET", `/api/v1/reports/campaigns?${RANGE}&format=csv`, { key: shop.key });
+    expect(res.status).toBe(200);
+    const lines = res.text.trim().split("\n").slice(1);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line, line).toMatch(/^"?'[=+\-@]/);
+    expect(res.text).toContain(`"'=HYPERLINK(""http://x"")","'+SUM(1,2)"`);
+    expect(res.text).toContain(`'@cmd,'-2+3,email`);
+  });
+
   it("refuses bad periods with 400 naming from/to", async () => {
     const shop = await exampleShop();
     const bad = async (qs: string, path: string) => {

@@ -69,6 +69,8 @@ async function startStack(): Promise<Stack> {
     QUEUE_PREFIX: prefix,
     LOG_LEVEL: "warn",
     API_RATE_LIMIT_PER_MINUTE: "100000",
+    // Every test posts from 127.0.0.1; the per-IP limit itself is tested on a stack of its own (isolation.test.ts).
+    PIXEL_RATE_LIMIT_PER_IP_PER_MINUTE: "100000",
     RELAY_INTERVAL_MS: "500",
   };
   const dir = mkdtempSync(path.join(tmpdir(), "cr-stack-"));

@@ -37,7 +37,7 @@ describe("parsePixelCheckout", () => {
     );
     expect(r.ok).toBe(false);
     const paths = !r.ok ? r.errors.map((e) => e.path).sort() : [];
-    expect(paths).toEqual(["landed_at", "message_id", "occurred_at", "order_id", "shop"]);
+    expect(paths).toEqual(["checkout_token", "landed_at", "message_id", "occurred_at", "order_id", "shop"]);
   });
 
   it("refuses a landing after the checkout, and non-JSON", () => {

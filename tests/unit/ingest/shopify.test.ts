@@ -231,7 +231,36 @@ describe("Shopify compliance and lifecycle topics", () => {
     });
     expect(parseCustomersRedact('{"shop_id": 1, "shop_domain": "x.myshopify.com"}')).toMatchObject({
       ok: false,
-      errors: [{ path: "customer" }],
+      errors: [{ path: "customer" }, { path: "orders_to_redact" }],
+    });
+  });
+
+  it("refuses a compliance body of another topic (fields only that topic has, unknown fields named)", () => {
+    const dataRequest =
+      '{"shop_id": 1, "shop_domain": "x.myshopify.com", "orders_requested": [], "customer": {"id": 1}, "data_request": {"id": 9}}';
+    const asShopRedact = parseShopRedact(dataRequest);
+    expect(asShopRedact.ok).toBe(false);
+    expect(asShopRedact.ok ? [] : asShopRedact.errors.map((e) => e.path).sort()).toEqual([
+      "customer",
+      "data_request",
+      "orders_requested",
+    ]);
+    const asRedact = parseCustomersRedact(dataRequest);
+    expect(asRedact.ok ? [] : asRedact.errors.map((e) => e.path).sort()).toEqual([
+      "data_request",
+      "orders_requested",
+      "orders_to_redact",
+    ]);
+    const redact = '{"shop_id": 1, "shop_domain": "x.myshopify.com", "customer": {"id": 1}, "orders_to_redact": []}';
+    const asDataRequest = parseCustomersDataRequest(redact);
+    expect(asDataRequest.ok ? [] : asDataRequest.errors.map((e) => e.path).sort()).toEqual([
+      "data_request",
+      "orders_requested",
+      "orders_to_redact",
+    ]);
+    expect(parseShopRedact('{"shop_id": 1, "shop_domain": "x.myshopify.com", "extra": true}')).toMatchObject({
+      ok: false,
+      errors: [{ path: "extra" }],
     });
   });
 
