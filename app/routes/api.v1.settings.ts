@@ -9,7 +9,7 @@ import { changeSettings, readSettings } from "../settings/settings.server";
 /** GET/PUT /api/v1/settings: PUT takes any subset and starts the re-attribution when it changes attribution. */
 export const { loader, action } = apiRoute({
   GET: async ({ shop }) => json(await readSettings(shop.id)),
-  PUT: async ({ request, shop }) => {
+  PUT: async ({ request, shop, actor }) => {
     const text = await readText(request, ["application/json"]);
     // The same nesting limit as every other JSON ingress: a hostile body must not exhaust the stack.
     if (nestingDepth(text, DEFAULT_MAX_DEPTH) > DEFAULT_MAX_DEPTH) {
@@ -25,7 +25,7 @@ export const { loader, action } = apiRoute({
     if (nul.length) throw invalid(nul.map((path) => ({ path, message: "must not contain NUL (\\u0000) characters" })));
     const parsed = parseWithDetails(settingsPatchSchema, body);
     if (!parsed.ok) throw invalid(parsed.details.map((d) => ({ path: d.path || "body", message: d.message })));
-    return json(await changeSettings(shop.id, parsed.data));
+    return json(await changeSettings(shop.id, parsed.data, actor));
   },
 });
 
