@@ -103,14 +103,30 @@ program
       Presets.shades_classic,
     );
     let started = false;
-    const result = await reencryptSecrets("all", ({ done, total }) => {
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.update(done);
-    });
-    bar.stop();
+    let result: Awaited<ReturnType<typeof reencryptSecrets>>;
+    try {
+      result = await reencryptSecrets("all", ({ done, total }) => {
+        if (!started) {
+          bar.start(total, 0);
+          started = true;
+        }
+        bar.update(done);
+      });
+    } catch (error) {
+      process.stderr.write(`\nStopped: ${(error as Error).message}. Rows done so far keep their new encryption; run it again once fixed.\n`);
+      process.exitCode = 1;
+      return;
+    } finally {
+      bar.stop();
+    }
+    if (result.unreadable.length) {
+      process.stderr.write(
+        `No listed key decrypts some secrets of shop ids ${result.unreadable.join(", ")}: they were left as they are. ` +
+          "Add the key they were written with to SECRETS_ENCRYPTION_KEYS and run this again, or set those secrets anew.\n",
+      );
+      process.exitCode = 1;
+      return;
+    }
     process.stdout.write(
       `All secrets are under key ${keyring().current.id}: ${result.ingestTokens} ingest tokens and ${result.providerSettings} shops' provider secrets re-encrypted.\n`,
     );

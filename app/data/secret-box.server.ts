@@ -30,6 +30,9 @@ export function keyring(): Keyring {
   if (cached?.source === source) return cached.ring;
   const keys = source ? parseEncryptionKeys(source) : [devKey()];
   const ring: Keyring = { current: keys[0]!, byId: new Map(keys.map((k) => [k.id, k.key])) };
+  // Outside production the development key still decrypts, so values written before a real key was configured can
+  // be moved to it with `secrets rotate-key`. Production never derives a key.
+  if (env().NODE_ENV !== "production" && !ring.byId.has("dev")) ring.byId.set("dev", devKey().key);
   cached = { source, ring };
   return ring;
 }

@@ -1,5 +1,13 @@
 import { pool } from "../db.server";
-import { decryptSecret, encryptSecret, isEncrypted, keyring, needsReencryption, tokenHash } from "./secret-box.server";
+import {
+  decryptSecret,
+  encryptSecret,
+  isEncrypted,
+  keyring,
+  needsReencryption,
+  SecretDecryptionError,
+  tokenHash,
+} from "./secret-box.server";
 import { INGEST_TOKEN_PURPOSE } from "./shops.server";
 import { decryptProviders, encryptProviders } from "./settings.server";
 
@@ -30,7 +38,7 @@ function providersNeedWork(stored: unknown): boolean {
 export async function reencryptSecrets(
   mode: "plaintext" | "all",
   onProgress?: (p: ReencryptProgress) => void,
-): Promise<{ ingestTokens: number; providerSettings: number; total: number }> {
+): Promise<{ ingestTokens: number; providerSettings: number; total: number; unreadable: string[] }> {
   const db = pool();
   const current = keyring().current.id;
   // $1 is the current key's id in every statement.
@@ -48,6 +56,8 @@ export async function reencryptSecrets(
   let done = 0;
   let ingestTokens = 0;
   let providerSettings = 0;
+  /** Shops with a value no listed key can decrypt (a key dropped too early, an altered row): left as they are. */
+  const unreadable = new Set<string>();
   onProgress?.({ done, total });
 
   let after = "0";
@@ -62,8 +72,9 @@ export async function reencryptSecrets(
       const needs =
         row.ingest_token_hash === null ||
         (mode === "all" ? needsReencryption(row.ingest_token) : !isEncrypted(row.ingest_token));
-      if (needs) {
-        const token = decryptSecret(row.ingest_token, INGEST_TOKEN_PURPOSE);
+      const token = needs ? readable(() => decryptSecret(row.ingest_token, INGEST_TOKEN_PURPOSE)) : null;
+      if (needs && token === null) unreadable.add(row.id);
+      if (token !== null) {
         const updated = await db.query(
           `UPDATE shops SET ingest_token = $2, ingest_token_hash = $3 WHERE id = $1 AND ingest_token = $4`,
           [row.id, encryptSecret(token, INGEST_TOKEN_PURPOSE), tokenHash(token), row.ingest_token],
@@ -87,9 +98,11 @@ export async function reencryptSecrets(
       after = row.shop_id;
       const work =
         mode === "all" ? providersNeedWork(row.providers) : hasPlaintext(row.providers as Record<string, unknown>);
-      if (work) {
+      const plain = work ? readable(() => decryptProviders(row.providers)) : null;
+      if (work && plain === null) unreadable.add(row.shop_id);
+      if (plain !== null) {
         // Decrypting everything and encrypting it again puts every field under the current key.
-        const next = encryptProviders(decryptProviders(row.providers));
+        const next = encryptProviders(plain);
         const updated = await db.query(
           `UPDATE settings SET providers = $2::jsonb WHERE shop_id = $1 AND providers = $3::jsonb`,
           [row.shop_id, JSON.stringify(next), row.raw],
@@ -100,7 +113,16 @@ export async function reencryptSecrets(
       onProgress?.({ done, total });
     }
   }
-  return { ingestTokens, providerSettings, total };
+  return { ingestTokens, providerSettings, total, unreadable: [...unreadable] };
+}
+
+function readable<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof SecretDecryptionError) return null;
+    throw error;
+  }
 }
 
 function hasPlaintext(stored: Record<string, unknown> | null): boolean {
