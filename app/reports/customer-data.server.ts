@@ -17,6 +17,10 @@ export function parseCustomerQuery(
   }
   const by = given[0]!;
   const raw = q[by]!.trim();
+  // PostgreSQL text cannot hold NUL; nothing this long is an email, phone or customer id.
+  if (raw.includes("\u0000") || raw.length > 320) {
+    return { ok: false, details: [{ path: by, message: `is not a valid ${by.replace("_", " ")}` }] };
+  }
   const key = by === "email" ? normalizeEmail(raw) : by === "phone" ? normalizePhone(raw) : normalizeCustomerId(raw);
   if (!key) return { ok: false, details: [{ path: by, message: `is not a valid ${by.replace("_", " ")}` }] };
   return {
