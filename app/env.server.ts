@@ -79,7 +79,8 @@ function encryptionKeysProblem(value: string): string | null {
   const seen = new Set<string>();
   for (const entry of value.split(",")) {
     const m = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/]{43}=)$/.exec(entry.trim());
-    if (!m) return "must be a comma-separated list of <key id>:<base64 of 32 bytes> (e.g. k1:$(openssl rand -base64 32))";
+    if (!m)
+      return "must be a comma-separated list of <key id>:<base64 of 32 bytes> (e.g. k1:$(openssl rand -base64 32))";
     if (seen.has(m[1]!)) return `key id ${m[1]} appears twice`;
     seen.add(m[1]!);
   }

@@ -113,7 +113,9 @@ program
         bar.update(done);
       });
     } catch (error) {
-      process.stderr.write(`\nStopped: ${(error as Error).message}. Rows done so far keep their new encryption; run it again once fixed.\n`);
+      process.stderr.write(
+        `\nStopped: ${(error as Error).message}. Rows done so far keep their new encryption; run it again once fixed.\n`,
+      );
       process.exitCode = 1;
       return;
     } finally {
@@ -145,7 +147,9 @@ program
     const parsed = parseCustomerQuery({ email: opts.email, phone: opts.phone, customer_id: opts.customerId });
     if (!parsed.ok) {
       const d = parsed.details[0]!;
-      process.stderr.write(`${d.path.replace("customer_id", "customer-id")}: ${d.message.replace("customer_id", "customer-id")}\n`);
+      process.stderr.write(
+        `${d.path.replace("customer_id", "customer-id")}: ${d.message.replace("customer_id", "customer-id")}\n`,
+      );
       process.exitCode = 1;
       return;
     }

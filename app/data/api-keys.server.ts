@@ -30,7 +30,10 @@ export async function listApiKeys(shopId: bigint) {
 /** Revokes a key of this shop (by id or by its displayed prefix). Returns false when no such active key exists. */
 export async function revokeApiKey(shopId: bigint, idOrPrefix: string, actor = "unknown"): Promise<boolean> {
   const where = /^\d{1,19}$/.test(idOrPrefix) ? { shopId, id: BigInt(idOrPrefix) } : { shopId, prefix: idOrPrefix };
-  const keys = await prisma.apiKey.findMany({ where: { ...where, revokedAt: null }, select: { id: true, prefix: true } });
+  const keys = await prisma.apiKey.findMany({
+    where: { ...where, revokedAt: null },
+    select: { id: true, prefix: true },
+  });
   const result = await prisma.apiKey.updateMany({
     where: { ...where, revokedAt: null },
     data: { revokedAt: new Date() },

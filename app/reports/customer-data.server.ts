@@ -5,14 +5,20 @@ import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../domain/i
 export type CustomerQuery = { email?: string | null; phone?: string | null; customer_id?: string | null };
 
 /** The one identifier a data request names, normalised like attribution does; a problem per field otherwise. */
-export function parseCustomerQuery(
-  q: CustomerQuery,
-): { ok: true; by: "email" | "phone" | "customer_id"; ref: { id: string | null; emailKey: string | null; phoneKey: string | null } } | { ok: false; details: { path: string; message: string }[] } {
+export function parseCustomerQuery(q: CustomerQuery):
+  | {
+      ok: true;
+      by: "email" | "phone" | "customer_id";
+      ref: { id: string | null; emailKey: string | null; phoneKey: string | null };
+    }
+  | { ok: false; details: { path: string; message: string }[] } {
   const given = (["email", "phone", "customer_id"] as const).filter((k) => (q[k] ?? "").trim() !== "");
   if (given.length !== 1) {
     return {
       ok: false,
-      details: [{ path: given.length ? given.join(",") : "email", message: "give exactly one of email, phone, customer_id" }],
+      details: [
+        { path: given.length ? given.join(",") : "email", message: "give exactly one of email, phone, customer_id" },
+      ],
     };
   }
   const by = given[0]!;

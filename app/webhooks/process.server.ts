@@ -34,7 +34,10 @@ export async function processDelivery(deliveryId: string): Promise<string> {
           const message = error instanceof Error ? error.message : String(error);
           const row = await loadDelivery(earlier);
           if (row && !row.processed_at && concernsCustomer(row, customer, parsed.payload.redact.ordersToRedact)) {
-            await markProcessed(earlier, `closed unapplied: it failed (${message.slice(0, 200)}) and its customer was redacted`);
+            await markProcessed(
+              earlier,
+              `closed unapplied: it failed (${message.slice(0, 200)}) and its customer was redacted`,
+            );
             log.warn("order delivery closed unapplied for a redaction", { deliveryId: earlier, redaction: d.id });
           } else {
             await recordAttempt(earlier, message.slice(0, 500));

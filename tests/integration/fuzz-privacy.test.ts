@@ -19,7 +19,14 @@ beforeAll(async () => {
     key: other.key,
     body: {
       orders: [
-        { id: "1", processed_at: "2026-11-01T20:00:00Z", currency: "USD", total_price: "1.00", email: "x@y.z", customer: { id: 1 } },
+        {
+          id: "1",
+          processed_at: "2026-11-01T20:00:00Z",
+          currency: "USD",
+          total_price: "1.00",
+          email: "x@y.z",
+          customer: { id: 1 },
+        },
       ],
     },
   });
@@ -28,7 +35,19 @@ beforeAll(async () => {
 const value = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.constantFrom("x@y.z", "+1 555 010 0000", "1", "gid://shopify/Customer/1", " ", "\u0000", "a@b", "%", "'; DROP TABLE orders; --", "7\u0000", "x".repeat(400)),
+  fc.constantFrom(
+    "x@y.z",
+    "+1 555 010 0000",
+    "1",
+    "gid://shopify/Customer/1",
+    " ",
+    "\u0000",
+    "a@b",
+    "%",
+    "'; DROP TABLE orders; --",
+    "7\u0000",
+    "x".repeat(400),
+  ),
 );
 
 describe("fuzz: issue 10's new inputs", () => {

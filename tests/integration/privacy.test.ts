@@ -32,7 +32,13 @@ async function seedShop() {
             },
           ],
         },
-        { id: "5002", processed_at: "2026-11-01T21:00:00Z", currency: "USD", total_price: "40.00", email: "bob@example.com" },
+        {
+          id: "5002",
+          processed_at: "2026-11-01T21:00:00Z",
+          currency: "USD",
+          total_price: "40.00",
+          email: "bob@example.com",
+        },
       ],
     },
   });
@@ -92,10 +98,18 @@ describe("shop/redact", () => {
     await postShopifyWebhook(
       "customers/data_request",
       shop.domain,
-      body({ shop_id: 1, shop_domain: shop.domain, customer: { id: 9 }, orders_requested: [], data_request: { id: 1 } }),
+      body({
+        shop_id: 1,
+        shop_domain: shop.domain,
+        customer: { id: 9 },
+        orders_requested: [],
+        data_request: { id: 1 },
+      }),
     );
     await waitFor(async () => {
-      const r = await db().query(`SELECT count(*)::int AS n FROM compliance_requests WHERE shop_id = $1`, [shop.shopId]);
+      const r = await db().query(`SELECT count(*)::int AS n FROM compliance_requests WHERE shop_id = $1`, [
+        shop.shopId,
+      ]);
       return r.rows[0].n === 1;
     });
     const tables = (
@@ -134,8 +148,13 @@ describe("shop/redact", () => {
 
     // Shopify sends shop/redact 48 hours after the app was uninstalled.
     expect(
-      (await postShopifyWebhook("app/uninstalled", shop.domain, body({ id: 1, name: "S", myshopify_domain: shop.domain })))
-        .status,
+      (
+        await postShopifyWebhook(
+          "app/uninstalled",
+          shop.domain,
+          body({ id: 1, name: "S", myshopify_domain: shop.domain }),
+        )
+      ).status,
     ).toBe(200);
     await waitFor(async () => {
       const r = await db().query(`SELECT uninstalled_at FROM shops WHERE id = $1`, [shop.shopId]);
@@ -163,7 +182,11 @@ describe("shop/redact", () => {
     await db().query(`CREATE TABLE "${table}" (id serial PRIMARY KEY, shop_id BIGINT NOT NULL, note TEXT)`);
     try {
       await db().query(`INSERT INTO "${table}" (shop_id, note) VALUES ($1, 'x'), ($1, 'y')`, [shop.shopId]);
-      await postShopifyWebhook("app/uninstalled", shop.domain, body({ id: 1, name: "S", myshopify_domain: shop.domain }));
+      await postShopifyWebhook(
+        "app/uninstalled",
+        shop.domain,
+        body({ id: 1, name: "S", myshopify_domain: shop.domain }),
+      );
       await waitFor(async () => {
         const r = await db().query(`SELECT uninstalled_at FROM shops WHERE id = $1`, [shop.shopId]);
         return r.rows[0]?.uninstalled_at !== null;
@@ -228,15 +251,14 @@ describe("customers/redact", () => {
     const keysNow = events.rows.map((r) => r.dedup_key);
     for (const h of oldHashes) expect(keysNow).not.toContain(h);
     // Derived message keys embedded the address; now neither the address nor its plain md5 remains.
-    const dump = JSON.stringify(
-      (await db().query(`SELECT external_id FROM messages WHERE shop_id = $1`, [shop.shopId])).rows,
-    ) + JSON.stringify(events.rows);
+    const dump =
+      JSON.stringify((await db().query(`SELECT external_id FROM messages WHERE shop_id = $1`, [shop.shopId])).rows) +
+      JSON.stringify(events.rows);
     expect(dump).not.toContain("alice@example.com");
     expect(dump).not.toContain("15550100000");
-    const md5s = await db().query<{ h: string }>(
-      `SELECT md5(k) AS h FROM unnest($1::text[]) k`,
-      [old.rows.map((r) => r.message_key)],
-    );
+    const md5s = await db().query<{ h: string }>(`SELECT md5(k) AS h FROM unnest($1::text[]) k`, [
+      old.rows.map((r) => r.message_key),
+    ]);
     for (const { h } of md5s.rows) expect(dump).not.toContain(h);
     const order = await db().query(`SELECT content_hash FROM orders WHERE shop_id = $1 AND external_id = '5001'`, [
       shop.shopId,
@@ -313,7 +335,9 @@ describe("customers/data_request, answered", () => {
     await storeOfflineSession(shop.domain);
     const res = await adminFetch(shop.domain, "/app/customer-data?email=Alice@Example.com", { userId: "31" });
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="customer-data_\d{4}-\d{2}-\d{2}\.json"$/);
+    expect(res.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="customer-data_\d{4}-\d{2}-\d{2}\.json"$/,
+    );
     const file = (await res.json()) as {
       customer: Record<string, string>;
       orders: { id: string; total_price: string; campaign_id: string | null }[];
@@ -329,7 +353,9 @@ describe("customers/data_request, answered", () => {
     // Nothing of Bob's.
     expect(JSON.stringify(file)).not.toContain("bob@example.com");
     // By phone: the SMS message and Alice's order.
-    const byPhone = (await (await adminFetch(shop.domain, "/app/customer-data?phone=%2B1%20555%20010%200000")).json()) as {
+    const byPhone = (await (
+      await adminFetch(shop.domain, "/app/customer-data?phone=%2B1%20555%20010%200000")
+    ).json()) as {
       orders: { id: string }[];
       events: { channel: string }[];
     };

@@ -32,7 +32,10 @@ function mailgunBody(key: string): string {
 }
 
 const postIngest = (provider: string, token: string, body: string, headers: Record<string, string> = {}) =>
-  http("POST", `/ingest/${provider}/${token}`, { raw: body, headers: { "Content-Type": "application/json", ...headers } });
+  http("POST", `/ingest/${provider}/${token}`, {
+    raw: body,
+    headers: { "Content-Type": "application/json", ...headers },
+  });
 
 async function shopWithSecrets() {
   const shop = await createShopWithKey();

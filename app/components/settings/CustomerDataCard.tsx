@@ -26,8 +26,7 @@ export function CustomerDataCard({ notify }: { notify: (message: string, error?:
       }
       if (!res.ok) throw new Error(String(res.status));
       const blob = await res.blob();
-      const name =
-        /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? "customer-data.json";
+      const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? "customer-data.json";
       const href = URL.createObjectURL(blob);
       const a = document.createElement("a");
       a.href = href;

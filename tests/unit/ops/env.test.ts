@@ -28,8 +28,15 @@ describe("environment: production rules", () => {
   });
 
   it("refuses malformed key lists: wrong length, bad id, a repeated id", () => {
-    for (const bad of ["k1", `k1:${Buffer.alloc(16).toString("base64")}`, `bad id:${key(1)}`, `k1:${key(1)},k1:${key(2)}`]) {
-      expect(problems({ ...base, SECRETS_ENCRYPTION_KEYS: bad })[0], bad).toMatch(/^SECRETS_ENCRYPTION_KEYS is invalid/);
+    for (const bad of [
+      "k1",
+      `k1:${Buffer.alloc(16).toString("base64")}`,
+      `bad id:${key(1)}`,
+      `k1:${key(1)},k1:${key(2)}`,
+    ]) {
+      expect(problems({ ...base, SECRETS_ENCRYPTION_KEYS: bad })[0], bad).toMatch(
+        /^SECRETS_ENCRYPTION_KEYS is invalid/,
+      );
     }
     const keys = parseEncryptionKeys(`new:${key(2)}, old:${key(1)}`);
     expect(keys.map((k) => k.id)).toEqual(["new", "old"]);
