@@ -14,12 +14,20 @@ app.disable("x-powered-by");
 // The client IP (per-IP limits) comes from X-Forwarded-For only through this many trusted proxies (TRUST_PROXY_HOPS).
 app.set("trust proxy", Number(process.env.TRUST_PROXY_HOPS || 0));
 
-// Access log without query strings or ingest tokens (they are secrets), and nothing from bodies.
+/**
+ * The path as the access log shows it: the secret segments of ingest URLs and pixel URLs masked. Query strings
+ * (session tokens, Twilio's campaign fields) are never logged, nor anything from bodies.
+ */
+function redactPath(path) {
+  return path.replace(/^\/ingest\/([^/]+)\/[^/]+/, "/ingest/$1/***").replace(/^\/pixel\/[^/]+/, "/pixel/***");
+}
+
+// Access log without query strings or tokens (they are secrets), and nothing from bodies.
 app.use((req, res, next) => {
   const started = process.hrtime.bigint();
   res.on("finish", () => {
     if (!accessLog) return;
-    const path = req.path.replace(/^\/ingest\/([^/]+)\/[^/]+/, "/ingest/$1/***");
+    const path = redactPath(req.path);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     process.stdout.write(
       `${JSON.stringify({ t: new Date().toISOString(), level: "info", msg: "http", method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 })}\n`,

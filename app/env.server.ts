@@ -85,6 +85,58 @@ export const envSchema = z.object({
   MAILGUN_TIMESTAMP_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(43_200),
   /** At most this many entries in an error body's `details` (the message gives the total). */
   ERROR_DETAILS_MAX: z.coerce.number().int().min(1).default(100),
+  /**
+   * Keys that encrypt secrets at rest (provider secrets, ingest tokens): a comma-separated list of
+   * `<key id>:<base64 of 32 random bytes>`; the first is current (new values), the others only decrypt. Required in
+   * production; elsewhere a key derived from SHOPIFY_API_SECRET (id `dev`) stands in. docs/decisions/008-secrets-at-rest.md.
+   */
+  SECRETS_ENCRYPTION_KEYS: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = encryptionKeysProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
+});
+
+/** Where App Bridge may come from in production: Shopify's CDN only (it runs with the admin's privileges). */
+export const SHOPIFY_CDN_PREFIX = "https://cdn.shopify.com/";
+
+/** Parses SECRETS_ENCRYPTION_KEYS; the first entry is the current key. Throws on a malformed list. */
+export function parseEncryptionKeys(value: string): { id: string; key: Buffer }[] {
+  const problem = encryptionKeysProblem(value);
+  if (problem) throw new Error(`SECRETS_ENCRYPTION_KEYS is invalid: ${problem}`);
+  return value.split(",").map((entry) => {
+    const [id, b64] = entry.trim().split(":") as [string, string];
+    return { id, key: Buffer.from(b64, "base64") };
+  });
+}
+
+function encryptionKeysProblem(value: string): string | null {
+  const seen = new Set<string>();
+  for (const entry of value.split(",")) {
+    const m = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/]{43}=)$/.exec(entry.trim());
+    if (!m)
+      return "must be a comma-separated list of <key id>:<base64 of 32 bytes> (e.g. k1:$(openssl rand -base64 32))";
+    if (seen.has(m[1]!)) return `key id ${m[1]} appears twice`;
+    seen.add(m[1]!);
+  }
+  return null;
+}
+
+/** Rules that depend on NODE_ENV: production needs real encryption keys and loads App Bridge only from Shopify's CDN. */
+const productionRules = envSchema.superRefine((e, ctx) => {
+  if (e.NODE_ENV !== "production") return;
+  if (!e.SECRETS_ENCRYPTION_KEYS) {
+    ctx.addIssue({ code: "custom", path: ["SECRETS_ENCRYPTION_KEYS"], message: "is required in production" });
+  }
+  if (e.APP_BRIDGE_URL !== undefined && !e.APP_BRIDGE_URL.startsWith(SHOPIFY_CDN_PREFIX)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["APP_BRIDGE_URL"],
+      message: `must be on Shopify's CDN (${SHOPIFY_CDN_PREFIX}…) in production`,
+    });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -99,12 +151,13 @@ export class EnvError extends Error {
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // Treat empty strings as unset, so `FOO=` in a .env file gets the default or the "required" message.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
-  const result = envSchema.safeParse(cleaned);
+  const result = productionRules.safeParse(cleaned);
   if (!result.success) {
     throw new EnvError(
       result.error.issues.map((issue) => {
         const name = issue.path.join(".");
         const missing = cleaned[name] === undefined;
+        if (missing && issue.code === "custom") return `${name} ${issue.message}`;
         return missing ? `${name} is required but not set` : `${name} is invalid: ${issue.message}`;
       }),
     );

@@ -15,10 +15,26 @@ function threshold(): number {
   }
 }
 
+/**
+ * An error as a log field: its name, message, code (e.g. a PostgreSQL SQLSTATE) and stack trace, and its cause's,
+ * so a failure in production can be traced to its line. Stack frames hold code locations only, never values.
+ */
+export function serializeError(error: Error, depth = 0): Record<string, unknown> {
+  const code = (error as { code?: unknown }).code;
+  const cause = (error as { cause?: unknown }).cause;
+  return {
+    name: error.name,
+    message: error.message,
+    ...(typeof code === "string" || typeof code === "number" ? { code } : {}),
+    ...(error.stack ? { stack: error.stack } : {}),
+    ...(cause instanceof Error && depth < 3 ? { cause: serializeError(cause, depth + 1) } : {}),
+  };
+}
+
 function write(level: Level, msg: string, fields?: Record<string, unknown>) {
   if (order[level] < threshold()) return;
   const line = JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields }, (_k, v) =>
-    typeof v === "bigint" ? v.toString() : v instanceof Error ? { name: v.name, message: v.message } : v,
+    typeof v === "bigint" ? v.toString() : v instanceof Error ? serializeError(v) : v,
   );
   (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);
 }

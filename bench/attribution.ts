@@ -66,6 +66,8 @@ export async function runAttributionBench(opts: {
   const env: Record<string, string> = {
     NODE_ENV: "production",
     DATABASE_URL: db.url,
+    // Production requires a key for secrets at rest (ADR 008): a throw-away one per bench run.
+    SECRETS_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString("base64")}`,
     REDIS_URL: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
     SHOPIFY_API_KEY: "bench-api-key",
     SHOPIFY_API_SECRET: "bench-api-secret",

@@ -3,6 +3,9 @@
  *   api-key create --shop <shop.myshopify.com> [--label <text>]   prints the new key as the last line (shown once)
  *   api-key list   --shop <shop.myshopify.com>
  *   api-key revoke --shop <shop.myshopify.com> <id-or-prefix>
+ *   secrets rotate-key                                              re-encrypts every stored secret with the current key
+ *   data-request --shop <domain> (--email <e> | --phone <p> | --customer-id <id>) [--out <file>]
+ *                                                                   a customer's data as JSON (stdout, or the file)
  */
 import { existsSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
@@ -12,6 +15,7 @@ assertEnvOrExit();
 const { disconnectDb } = await import("../app/db.server");
 const { ensureShop, findShopByDomain } = await import("../app/data/shops.server");
 const { createApiKey, listApiKeys, revokeApiKey } = await import("../app/data/api-keys.server");
+const { CLI_ACTOR } = await import("../app/data/audit.server");
 
 function shopDomain(value: string): string {
   const v = value.trim().toLowerCase();
@@ -41,7 +45,7 @@ apiKey
   .option("--label <text>", "a note to tell keys apart")
   .action(async (opts: { shop: string; label?: string }) => {
     const shop = await ensureShop(opts.shop);
-    const created = await createApiKey(shop.id, opts.label);
+    const created = await createApiKey(shop.id, opts.label, CLI_ACTOR);
     process.stderr.write(
       `Created API key ${created.prefix}… (id ${created.id}) for ${shop.domain}. It is shown once:\n`,
     );
@@ -74,13 +78,91 @@ apiKey
   .action(async (key: string, opts: { shop: string }) => {
     const shop = await requireShop(opts.shop);
     if (!shop) return;
-    const done = await revokeApiKey(shop.id, key.replace(/…$/, ""));
+    const done = await revokeApiKey(shop.id, key.replace(/…$/, ""), CLI_ACTOR);
     if (!done) {
       process.stderr.write(`No active key ${key} for ${shop.domain}.\n`);
       process.exitCode = 1;
       return;
     }
     process.stdout.write(`Revoked ${key}.\n`);
+  });
+
+program
+  .command("secrets")
+  .description("secrets at rest (docs/decisions/008-secrets-at-rest.md)")
+  .command("rotate-key")
+  .description(
+    "re-encrypt every stored secret (provider secrets, ingest tokens) with the current key, the first of SECRETS_ENCRYPTION_KEYS",
+  )
+  .action(async () => {
+    const { reencryptSecrets } = await import("../app/data/secrets-rotation.server");
+    const { keyring } = await import("../app/data/secret-box.server");
+    const { SingleBar, Presets } = await import("cli-progress");
+    const bar = new SingleBar(
+      { stream: process.stderr, format: "Re-encrypting [{bar}] {value}/{total} rows", noTTYOutput: true },
+      Presets.shades_classic,
+    );
+    let started = false;
+    let result: Awaited<ReturnType<typeof reencryptSecrets>>;
+    try {
+      result = await reencryptSecrets("all", ({ done, total }) => {
+        if (!started) {
+          bar.start(total, 0);
+          started = true;
+        }
+        bar.update(done);
+      });
+    } catch (error) {
+      process.stderr.write(
+        `\nStopped: ${(error as Error).message}. Rows done so far keep their new encryption; run it again once fixed.\n`,
+      );
+      process.exitCode = 1;
+      return;
+    } finally {
+      bar.stop();
+    }
+    if (result.unreadable.length) {
+      process.stderr.write(
+        `No listed key decrypts some secrets of shop ids ${result.unreadable.join(", ")}: they were left as they are. ` +
+          "Add the key they were written with to SECRETS_ENCRYPTION_KEYS and run this again, or set those secrets anew.\n",
+      );
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(
+      `All secrets are under key ${keyring().current.id}: ${result.ingestTokens} ingest tokens and ${result.providerSettings} shops' provider secrets re-encrypted.\n`,
+    );
+  });
+
+program
+  .command("data-request")
+  .description("a customer's data (orders, messages, message events) as JSON, to answer a data request")
+  .requiredOption("--shop <domain>", "shop domain", shopDomain)
+  .option("--email <email>", "the customer's email")
+  .option("--phone <phone>", "the customer's phone")
+  .option("--customer-id <id>", "the customer's Shopify id")
+  .option("--out <file>", "write the JSON to this file instead of stdout")
+  .action(async (opts: { shop: string; email?: string; phone?: string; customerId?: string; out?: string }) => {
+    const { exportCustomerData, parseCustomerQuery } = await import("../app/reports/customer-data.server");
+    const parsed = parseCustomerQuery({ email: opts.email, phone: opts.phone, customer_id: opts.customerId });
+    if (!parsed.ok) {
+      const d = parsed.details[0]!;
+      process.stderr.write(
+        `${d.path.replace("customer_id", "customer-id")}: ${d.message.replace("customer_id", "customer-id")}\n`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    const shop = await requireShop(opts.shop);
+    if (!shop) return;
+    const file = await exportCustomerData(shop, parsed, CLI_ACTOR);
+    if (opts.out) {
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(opts.out, `${file.json}\n`, { mode: 0o600 });
+      process.stderr.write(`Wrote ${opts.out}.\n`);
+    } else {
+      process.stdout.write(`${file.json}\n`);
+    }
   });
 
 try {

@@ -13,7 +13,7 @@
  * everything.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -43,6 +43,20 @@ process.chdir(ROOT);
 
 // ------------------------------------------------------------------ configuration
 
+/** A PostgreSQL URL on this machine: localhost, a loopback address, or a Unix socket (no host, or host=/path). */
+function isLocalDatabase(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const socket = parsed.searchParams.get("host");
+  if (socket !== null) return socket.startsWith("/");
+  const host = parsed.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "" || host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -63,9 +77,21 @@ async function choosePort(): Promise<number> {
 
 const databaseUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/cr_demo";
 const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+// The demo deletes and reseeds its shop and signs its own session tokens: never against a database elsewhere.
+if (!isLocalDatabase(databaseUrl)) {
+  fail(
+    "DATABASE_URL points at a database that is not on this machine. The demo only runs against a local PostgreSQL " +
+      "(localhost, 127.0.0.1, ::1 or a Unix socket); unset DATABASE_URL to use cr_demo on 127.0.0.1.",
+  );
+}
 const port = await choosePort();
 const appUrl = `http://localhost:${port}`;
 const apiSecret = randomBytes(32).toString("hex");
+/**
+ * The demo's throw-away key for secrets at rest (ADR 008), derived from the local database URL so that a second run
+ * on the same database still reads what the first one stored. A production deployment must set its own key.
+ */
+const demoEncryptionKey = `demo:${createHash("sha256").update(`campaign-revenue demo key\n${databaseUrl}`).digest("base64")}`;
 
 const childEnv: Record<string, string> = {
   NODE_ENV: "development",
@@ -78,6 +104,7 @@ const childEnv: Record<string, string> = {
   PORT: String(port),
   QUEUE_PREFIX: "crdemo",
   APP_BRIDGE_URL: "/app-bridge-standalone.js",
+  SECRETS_ENCRYPTION_KEYS: demoEncryptionKey,
   LOG_LEVEL: process.env.LOG_LEVEL || "warn",
   ACCESS_LOG: "off",
   RELAY_INTERVAL_MS: "500",

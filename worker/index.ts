@@ -9,17 +9,15 @@ const { assertEnvOrExit } = await import("../app/env.server");
 const config = assertEnvOrExit();
 const { disconnectDb } = await import("../app/db.server");
 const { log } = await import("../app/logger.server");
-const { QUEUE_NAME, jobCatalog } = await import("../app/queue/catalog");
-const { redisConnection } = await import("../app/queue/connection.server");
+const { QUEUE_NAME, jobCatalog, COMPLETED_RETENTION, FAILED_RETENTION } = await import("../app/queue/catalog");
+const { createQueue, redisConnection } = await import("../app/queue/connection.server");
 const { jobHandlers } = await import("../app/queue/handlers.server");
 const { startRelay } = await import("../app/queue/relay.server");
-const { Queue } = await import("bullmq");
 
 const concurrency = config.WORKER_CONCURRENCY;
 const workerConnection = redisConnection("worker");
 const queueConnection = redisConnection("worker");
-const queue = new Queue(QUEUE_NAME, { connection: queueConnection, prefix: config.QUEUE_PREFIX });
-queue.on("error", () => {});
+const queue = createQueue(queueConnection, config.QUEUE_PREFIX);
 
 const worker = new Worker(
   QUEUE_NAME,
@@ -39,6 +37,9 @@ const worker = new Worker(
     lockDuration: 15_000,
     stalledInterval: 5_000,
     maxStalledCount: 5,
+    // Finished jobs are trimmed here too (catalog.ts), whichever queue added them.
+    removeOnComplete: COMPLETED_RETENTION,
+    removeOnFail: FAILED_RETENTION,
   },
 );
 worker.on("error", (error) => log.warn("worker connection error", { error }));
@@ -46,6 +47,17 @@ worker.on("failed", (job, error) =>
   log.warn("job failed", { job: job?.name, id: job?.id, attempts: job?.attemptsMade, error }),
 );
 worker.on("completed", (job) => log.debug("job completed", { job: job.name, id: job.id }));
+
+// Secrets still stored in clear (written before ADR 008) are encrypted with the current key before any job runs.
+{
+  const { reencryptSecrets } = await import("../app/data/secrets-rotation.server");
+  try {
+    const done = await reencryptSecrets("plaintext");
+    if (done.ingestTokens || done.providerSettings) log.info("plaintext secrets encrypted", done);
+  } catch (error) {
+    log.error("could not encrypt plaintext secrets; will try again at the next start", { error });
+  }
+}
 
 const relay = startRelay(queue, config.RELAY_INTERVAL_MS);
 

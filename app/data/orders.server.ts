@@ -76,7 +76,8 @@ export async function upsertOrders(
        phone_keys = CASE WHEN o.redacted_at IS NULL THEN EXCLUDED.phone_keys ELSE o.phone_keys END,
        customer_key = CASE WHEN o.redacted_at IS NULL THEN EXCLUDED.customer_key ELSE o.customer_key END,
        landing_site = CASE WHEN o.redacted_at IS NULL THEN EXCLUDED.landing_site ELSE o.landing_site END,
-       content_hash = EXCLUDED.content_hash, updated_at = now(),
+       content_hash = CASE WHEN o.redacted_at IS NULL THEN EXCLUDED.content_hash ELSE o.content_hash END,
+       updated_at = now(),
        -- A re-send without the token (e.g. the API) keeps the one Shopify gave.
        checkout_token = COALESCE(EXCLUDED.checkout_token, o.checkout_token)
      WHERE o.content_hash IS DISTINCT FROM EXCLUDED.content_hash

@@ -10,6 +10,44 @@ import {
   type ShopSettings,
 } from "../domain/settings";
 import { CHANNELS, type Channel } from "../domain/types";
+import { decryptSecret, encryptSecret, isEncrypted } from "./secret-box.server";
+
+const providerPurpose = (provider: string, field: string) => `provider:${provider}.${field}`;
+
+/** Provider secrets as stored: every string field encrypted (ADR 008); values already encrypted are kept. */
+export function encryptProviders(providers: ProviderSecrets): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(
+    Object.entries(providers as Record<string, Record<string, unknown> | undefined>)
+      .filter((e): e is [string, Record<string, unknown>] => !!e[1] && typeof e[1] === "object")
+      .map(([name, fields]) => [
+        name,
+        Object.fromEntries(
+          Object.entries(fields).map(([field, v]) => [
+            field,
+            typeof v === "string" && !isEncrypted(v) ? encryptSecret(v, providerPurpose(name, field)) : v,
+          ]),
+        ),
+      ]),
+  );
+}
+
+/** Provider secrets in clear, from their stored form (plaintext values written before ADR 008 pass through). */
+export function decryptProviders(stored: unknown): ProviderSecrets {
+  if (!stored || typeof stored !== "object") return {};
+  return Object.fromEntries(
+    Object.entries(stored as Record<string, unknown>)
+      .filter((e): e is [string, Record<string, unknown>] => !!e[1] && typeof e[1] === "object")
+      .map(([name, fields]) => [
+        name,
+        Object.fromEntries(
+          Object.entries(fields).map(([field, v]) => [
+            field,
+            typeof v === "string" ? decryptSecret(v, providerPurpose(name, field)) : v,
+          ]),
+        ),
+      ]),
+  ) as ProviderSecrets;
+}
 
 export function settingsToRow(s: ShopSettings) {
   return {
@@ -35,7 +73,7 @@ export function rowToSettings(row: SettingsRow): ShopSettings {
     channels,
     excluded_tags: row.excludedTags,
     ignore_machine_opens: row.ignoreMachineOpens,
-    providers: (row.providers ?? {}) as ProviderSecrets,
+    providers: decryptProviders(row.providers),
   };
 }
 
@@ -83,7 +121,7 @@ export async function updateSettings(shopId: bigint, patch: SettingsPatch) {
     const after = applyPatch(before, patch);
     // A PUT that changes nothing (e.g. GET's body sent back) keeps the version and starts nothing.
     if (JSON.stringify(settingsToRow(after)) === JSON.stringify(settingsToRow(before))) {
-      return { row: current, reattribute: false };
+      return { row: current, reattribute: false, changed: [] as string[] };
     }
     const reattribute = needsReattribution(before, after) || current.attributionState === "running";
     const version = current.version + 1;
@@ -91,6 +129,7 @@ export async function updateSettings(shopId: bigint, patch: SettingsPatch) {
       where: { shopId },
       data: {
         ...settingsToRow(after),
+        providers: encryptProviders(after.providers) as Prisma.InputJsonValue,
         version,
         ...(reattribute
           ? { attributionState: "running", progressDone: 0, progressTotal: 0 }
@@ -101,6 +140,21 @@ export async function updateSettings(shopId: bigint, patch: SettingsPatch) {
     await tx.settingsVersion.create({
       data: { shopId, version, settings: history as unknown as Prisma.InputJsonValue },
     });
-    return { row, reattribute };
+    return { row, reattribute, changed: changedFields(before, after) };
   });
+}
+
+/** Which settings differ (top-level names; `providers.<name>` for a provider secret set, replaced or removed). */
+export function changedFields(before: ShopSettings, after: ShopSettings): string[] {
+  const fields: string[] = [];
+  for (const k of ["enabled", "currency", "channels", "excluded_tags", "ignore_machine_opens"] as const) {
+    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) fields.push(k);
+  }
+  const names = new Set([...Object.keys(before.providers), ...Object.keys(after.providers)]);
+  for (const name of [...names].sort()) {
+    const a = (before.providers as Record<string, unknown>)[name];
+    const b = (after.providers as Record<string, unknown>)[name];
+    if (JSON.stringify(a) !== JSON.stringify(b)) fields.push(`providers.${name}`);
+  }
+  return fields;
 }

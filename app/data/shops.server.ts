@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma } from "@prisma/client";
 import { prisma } from "../db.server";
 import { defaultSettings } from "../domain/settings";
+import { decryptSecret, encryptSecret, tokenHash } from "./secret-box.server";
 import { settingsToRow } from "./settings.server";
 
 export type ShopRow = Prisma.ShopGetPayload<object>;
@@ -18,8 +19,32 @@ export async function findShopById(id: bigint) {
   return prisma.shop.findUnique({ where: { id } });
 }
 
+/** The ingest token's purpose, authenticated with its ciphertext (ADR 008). */
+export const INGEST_TOKEN_PURPOSE = "ingest_token";
+
+/** The stored form of a new ingest token: encrypted, plus the SHA-256 it is looked up by. */
+export function storedIngestToken(token: string) {
+  return { ingestToken: encryptSecret(token, INGEST_TOKEN_PURPOSE), ingestTokenHash: tokenHash(token) };
+}
+
+/** The shop's ingest token in clear (for its URLs on the settings page and GET /api/v1/settings). */
+export function ingestTokenOf(shop: { ingestToken: string }): string {
+  return decryptSecret(shop.ingestToken, INGEST_TOKEN_PURPOSE);
+}
+
 export async function findShopByIngestToken(token: string) {
-  return prisma.shop.findUnique({ where: { ingestToken: token } });
+  const byHash = await prisma.shop.findUnique({ where: { ingestTokenHash: tokenHash(token) } });
+  if (byHash) return byHash;
+  // A row written before ADR 008 by code that did not hash (the start-up migration hashes and encrypts it).
+  const legacy = await prisma.shop.findUnique({ where: { ingestToken: token } });
+  return legacy && legacy.ingestTokenHash === null ? legacy : null;
+}
+
+/** A new ingest token for the shop; the old one (and every URL built from it) stops working at once. */
+export async function replaceIngestToken(shopId: bigint): Promise<string> {
+  const token = newIngestToken();
+  await prisma.shop.update({ where: { id: shopId }, data: storedIngestToken(token) });
+  return token;
 }
 
 /**
@@ -41,7 +66,7 @@ export async function ensureShop(
         name: init?.name ?? null,
         currency,
         timezone: init?.timezone ?? "UTC",
-        ingestToken: newIngestToken(),
+        ...storedIngestToken(newIngestToken()),
         settings: { create: { ...settingsToRow(settings), version: 1, attributedVersion: 1 } },
         settingsVersions: { create: { version: 1, settings: settings as unknown as Prisma.InputJsonValue } },
       },

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { resolveApiKey } from "../data/api-keys.server";
 import { env } from "../env.server";
+import { apiKeyActor } from "../data/audit.server";
 import { log } from "../logger.server";
 import { ApiError, errorResponse, unauthorized } from "./errors";
 import { checkRateLimit } from "./rate-limit.server";
@@ -11,6 +12,8 @@ export interface ApiContext {
   request: Request;
   params: Record<string, string | undefined>;
   shop: ApiShop;
+  /** Who is calling, for the audit trail: `api-key:<prefix>`. */
+  actor: string;
 }
 
 /** `Authorization: Bearer <key>` -> the key's shop; 401 otherwise. */
@@ -64,7 +67,7 @@ type Handler = (ctx: ApiContext) => Promise<Response>;
 export function apiRoute(methods: Partial<Record<"GET" | "POST" | "PUT" | "DELETE", Handler>>) {
   const handle = async ({ request, params }: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> => {
     try {
-      const { keyId, shop } = await authenticateApiKey(request);
+      const { keyId, prefix, shop } = await authenticateApiKey(request);
       const handler = methods[request.method.toUpperCase() as keyof typeof methods];
       if (!handler) {
         throw new ApiError("method_not_allowed", `${request.method} is not allowed here.`, [], {
@@ -72,7 +75,7 @@ export function apiRoute(methods: Partial<Record<"GET" | "POST" | "PUT" | "DELET
         });
       }
       await checkRateLimit(keyId);
-      return await handler({ request, params, shop });
+      return await handler({ request, params, shop, actor: apiKeyActor(prefix) });
     } catch (error) {
       return toErrorResponse(error);
     }

@@ -43,8 +43,17 @@ export const jobCatalog = {
 export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]["schema"]>;
 
-/** Defaults for every job: failed jobs are kept (visible in /healthz and to operators), completed ones trimmed. */
+/**
+ * Retention of finished jobs, the same on every queue (web and worker side) and in the worker itself, so Redis stays
+ * bounded whatever the traffic: completed jobs go after a day or beyond the latest 1,000; failed ones are kept for
+ * operators (and /healthz) for a week, at most 1,000. PostgreSQL, not Redis, holds owed work: a removed job loses
+ * nothing (the relay queues again whatever is still owed).
+ */
+export const COMPLETED_RETENTION = { age: 24 * 3600, count: 1000 };
+export const FAILED_RETENTION = { age: 7 * 24 * 3600, count: 1000 };
+
+/** Defaults for every job of every queue. */
 export const defaultJobOptions: JobsOptions = {
-  removeOnComplete: { count: 1000 },
-  removeOnFail: false,
+  removeOnComplete: COMPLETED_RETENTION,
+  removeOnFail: FAILED_RETENTION,
 };

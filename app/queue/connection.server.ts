@@ -24,6 +24,13 @@ export function redisConnection(kind: "web" | "worker", extra?: RedisOptions): R
   return redis;
 }
 
+/** The catalog's queue on this connection, with the bounded retention of finished jobs (catalog.ts). */
+export function createQueue(connection: Redis, prefix: string = env().QUEUE_PREFIX): Queue {
+  const queue = new Queue(QUEUE_NAME, { connection, prefix, defaultJobOptions });
+  queue.on("error", () => {});
+  return queue;
+}
+
 declare global {
   var __webQueue: { redis: Redis; queue: Queue } | undefined;
 }
@@ -32,8 +39,7 @@ declare global {
 export function webQueue(): { redis: Redis; queue: Queue } {
   if (!globalThis.__webQueue) {
     const redis = redisConnection("web");
-    const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: env().QUEUE_PREFIX, defaultJobOptions });
-    queue.on("error", () => {});
+    const queue = createQueue(redis);
     globalThis.__webQueue = { redis, queue };
   }
   return globalThis.__webQueue;

@@ -1,5 +1,5 @@
 import type { Queue } from "bullmq";
-import { jobCatalog, type JobName, type JobPayload } from "./catalog";
+import { defaultJobOptions, jobCatalog, type JobName, type JobPayload } from "./catalog";
 import { webQueue, whenReady } from "./connection.server";
 
 /** Adds a catalog job with its fixed id and options. Throws when the payload does not match the schema. */
@@ -11,7 +11,12 @@ export async function enqueue<N extends JobName>(queue: Queue, name: N, payload:
     "deduplicationId" in entry
       ? (entry.deduplicationId as (p: JobPayload<N>) => string)(data as JobPayload<N>)
       : undefined;
-  await queue.add(name, data, { ...entry.options, jobId, ...(dedup ? { deduplication: { id: dedup } } : {}) });
+  await queue.add(name, data, {
+    ...defaultJobOptions,
+    ...entry.options,
+    jobId,
+    ...(dedup ? { deduplication: { id: dedup } } : {}),
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { takeSesPatch } from "../settings/ses-topics.server";
 /** GET/PUT /api/v1/settings: PUT takes any subset and starts the re-attribution when it changes attribution. */
 export const { loader, action } = apiRoute({
   GET: async ({ shop }) => json(await readSettings(shop.id)),
-  PUT: async ({ request, shop }) => {
+  PUT: async ({ request, shop, actor }) => {
     const text = await readText(request, ["application/json"]);
     // The same nesting limit as every other JSON ingress: a hostile body must not exhaust the stack.
     if (nestingDepth(text, DEFAULT_MAX_DEPTH) > DEFAULT_MAX_DEPTH) {
@@ -32,7 +32,7 @@ export const { loader, action } = apiRoute({
     if (!parsed.ok || details.length)
       throw invalid(details.map((d) => ({ path: d.path || "body", message: d.message })));
     if (ses.topicArns !== undefined) await setSesTopicArns(shop.id, ses.topicArns);
-    return json(await changeSettings(shop.id, parsed.data));
+    return json(await changeSettings(shop.id, parsed.data, actor));
   },
 });
 

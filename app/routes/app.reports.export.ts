@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
 import { authenticateShop } from "../admin/context.server";
+import { recordAudit } from "../data/audit.server";
 import { resolvePeriod } from "../admin/period";
 import { exportRows, parseSort, sortRows } from "../admin/report-table";
 import { campaignReport } from "../reports/campaigns.server";
@@ -12,7 +13,7 @@ import { readSettings } from "../settings/settings.server";
  * page (session token); the page fetches it and saves the file.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop } = await authenticateShop(request);
+  const { shop, actor } = await authenticateShop(request);
   const url = new URL(request.url);
   const period = resolvePeriod(url.searchParams, shop.timezone);
   const settings = await readSettings(shop.id);
@@ -22,6 +23,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const rows = sortRows(report.campaigns, sort.key, sort.direction);
   const body = stringify(exportRows(rows, showRevenue, report.currency));
   const filename = `campaign-revenue_${period.start}_${period.end}.csv`;
+  await recordAudit(shop.id, actor, "export.report", { from: period.start, to: period.end, rows: rows.length });
   return new Response(`\uFEFF${body}`, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",

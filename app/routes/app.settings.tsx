@@ -33,6 +33,10 @@ import { CopyField } from "../components/CopyField";
 import { SesTopicsCard } from "../components/settings/SesTopicsCard";
 import { saveSesTopicsFromForm } from "../settings/ses-topics.server";
 import { channelLabel, formatDateTime } from "../components/format";
+import { AuditLogCard } from "../components/settings/AuditLogCard";
+import { CustomerDataCard } from "../components/settings/CustomerDataCard";
+import { IngestTokenCard } from "../components/settings/IngestTokenCard";
+import { listAudit } from "../data/audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Campaign revenue" }];
 
@@ -89,7 +93,7 @@ function currencyOptions() {
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await authenticateShop(request);
-  const [settings, keys] = await Promise.all([readSettings(shop.id), listApiKeys(shop.id)]);
+  const [settings, keys, audit] = await Promise.all([readSettings(shop.id), listApiKeys(shop.id), listAudit(shop.id)]);
   return {
     shop: { domain: shop.domain, timezone: shop.timezone, currency: shop.currency },
     settings: {
@@ -111,6 +115,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
       revokedAt: k.revokedAt?.toISOString() ?? null,
     })),
+    audit,
   };
 };
 
@@ -126,15 +131,21 @@ function fail(
   return { ok: false, intent, message, errors };
 }
 
-async function applyPatch(shopId: bigint, intent: string, patch: unknown, message: string): Promise<ActionResult> {
+async function applyPatch(
+  shop: { id: bigint; actor: string },
+  intent: string,
+  patch: unknown,
+  message: string,
+): Promise<ActionResult> {
   const parsed = parseWithDetails(settingsPatchSchema, patch);
   if (!parsed.ok) return fail(intent, Object.fromEntries(parsed.details.map((d) => [d.path, d.message])));
-  await changeSettings(shopId, parsed.data as SettingsPatch);
+  await changeSettings(shop.id, parsed.data as SettingsPatch, shop.actor);
   return { ok: true, intent, message };
 }
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
-  const { shop } = await authenticateShop(request);
+  const authed = await authenticateShop(request);
+  const shop = { ...authed.shop, actor: authed.actor };
   const form = await request.formData();
   const intent = String(form.get("intent") ?? "");
   const field = (name: string) => {
@@ -146,7 +157,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     case "enabled": {
       const enabled = field("enabled") === "true";
       return applyPatch(
-        shop.id,
+        shop,
         intent,
         { enabled },
         enabled ? "Campaign sales are shown in reports" : "Campaign sales are hidden",
@@ -170,24 +181,24 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
         return fail(intent, { excluded_tags: "must be a list of tags" });
       }
       return applyPatch(
-        shop.id,
+        shop,
         intent,
         { channels, excluded_tags: tags, ignore_machine_opens: field("ignore_machine_opens") === "true" },
         "Attribution rules saved",
       );
     }
     case "currency":
-      return applyPatch(shop.id, intent, { currency: field("currency") }, "Revenue currency saved");
+      return applyPatch(shop, intent, { currency: field("currency") }, "Revenue currency saved");
     case "provider": {
       const provider = field("provider") as IngestProvider;
       const info = PROVIDER_INFO[provider];
       if (!info || info.fields.length === 0) return fail(intent, { provider: "Unknown provider" });
       if (field("op") === "remove") {
-        return applyPatch(shop.id, intent, { providers: { [provider]: null } }, `${info.name} verification removed`);
+        return applyPatch(shop, intent, { providers: { [provider]: null } }, `${info.name} verification removed`);
       }
       const secret = Object.fromEntries(info.fields.map((f) => [f.name, field(f.name)]));
       const result = await applyPatch(
-        shop.id,
+        shop,
         intent,
         { providers: { [provider]: secret } },
         `${info.name} verification saved`,
@@ -206,11 +217,11 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
     }
     case "create-key": {
       const label = field("label").trim().slice(0, 100) || null;
-      const created = await createApiKey(shop.id, label ?? undefined);
+      const created = await createApiKey(shop.id, label ?? undefined, shop.actor);
       return { ok: true, intent, message: "API key created", key: { key: created.key, prefix: created.prefix } };
     }
     case "revoke-key": {
-      const ok = await revokeApiKey(shop.id, field("id"));
+      const ok = await revokeApiKey(shop.id, field("id"), shop.actor);
       return ok
         ? { ok: true, intent, message: "API key revoked" }
         : fail(intent, { id: "This key is unknown or already revoked." }, "This key is unknown or already revoked.");
@@ -281,6 +292,7 @@ export default function SettingsPage() {
                 />
               ))}
               <SesTopicsCard topicArns={data.settings.providers.ses.topic_arns} notify={notify} />
+              <IngestTokenCard notify={notify} />
             </BlockStack>
           </Layout.AnnotatedSection>
 
@@ -290,6 +302,12 @@ export default function SettingsPage() {
             description="For your own systems: send orders and events, read reports and settings through the API (/api/v1)."
           >
             <ApiKeysCard keys={data.keys} timezone={data.shop.timezone} notify={notify} />
+          </Layout.AnnotatedSection>
+          <Layout.AnnotatedSection id="privacy" title="Customer data" description="Answer a customer's data request.">
+            <CustomerDataCard notify={notify} />
+          </Layout.AnnotatedSection>
+          <Layout.AnnotatedSection id="activity" title="Activity" description="Who changed what, and when.">
+            <AuditLogCard rows={data.audit} timezone={data.shop.timezone} />
           </Layout.AnnotatedSection>
         </Layout>
         <Box paddingBlockEnd="800" />

@@ -1,7 +1,7 @@
 import { customerHoldings, deleteShopData, recordComplianceRequest, redactCustomer } from "../data/compliance.server";
-import { loadDelivery, markProcessed, unprocessedOrderDeliveriesBefore } from "../data/inbox.server";
+import { loadDelivery, markProcessed, recordAttempt, unprocessedOrderDeliveriesBefore } from "../data/inbox.server";
 import { findShopByDomain, markUninstalled } from "../data/shops.server";
-import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../domain/identity";
+import { normalizeCustomerId, normalizeEmail, normalizePhone, orderKeys } from "../domain/identity";
 import { parseShopifyWebhook, type ShopifyWebhookPayload } from "../ingest/shopify";
 import { ingestOrders, ingestRefund } from "../ingest/store.server";
 import { log } from "../logger.server";
@@ -25,7 +25,27 @@ export async function processDelivery(deliveryId: string): Promise<string> {
     if (parsed.payload.topic === "customers/redact") {
       // Orders received before the redaction request but not applied yet would write the customer's data back
       // afterwards: apply them first (idempotent), then erase.
-      for (const earlier of await unprocessedOrderDeliveriesBefore(d.shop_domain, d.id)) await processDelivery(earlier);
+      // One that keeps failing must not hold the redaction back forever: it is skipped, and closed unapplied (its body
+      // dropped) when it holds this customer's data, which it would otherwise write back once it succeeds.
+      const customer = customerRef(parsed.payload.redact.customer);
+      for (const earlier of await unprocessedOrderDeliveriesBefore(d.shop_domain, d.id)) {
+        try {
+          await processDelivery(earlier);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          const row = await loadDelivery(earlier);
+          if (row && !row.processed_at && concernsCustomer(row, customer, parsed.payload.redact.ordersToRedact)) {
+            await markProcessed(
+              earlier,
+              `closed unapplied: it failed (${message.slice(0, 200)}) and its customer was redacted`,
+            );
+            log.warn("order delivery closed unapplied for a redaction", { deliveryId: earlier, redaction: d.id });
+          } else {
+            await recordAttempt(earlier, message.slice(0, 500));
+            log.warn("order delivery still failing; redaction goes ahead", { deliveryId: earlier, error });
+          }
+        }
+      }
     }
     note = await apply(parsed.payload, d.shop_domain);
   } catch (error) {
@@ -93,7 +113,8 @@ async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<stri
       const shop = await findShopByDomain(shopDomain);
       if (!shop) return null;
       if (!shop.uninstalledAt) return "shop/redact for an installed shop: nothing erased";
-      await deleteShopData(shopDomain);
+      const erased = await deleteShopData(shopDomain);
+      log.info("shop data erased (shop/redact)", { rows: Object.values(erased).reduce((a, b) => a + b, 0) });
       break;
     }
   }
@@ -102,4 +123,24 @@ async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<stri
 
 function customerRef(c: { id: string | null; email: string | null; phone: string | null }) {
   return { id: normalizeCustomerId(c.id), emailKey: normalizeEmail(c.email), phoneKey: normalizePhone(c.phone) };
+}
+
+/** Whether a stored order delivery holds data of this customer (one of their keys, or an order named in the request). */
+function concernsCustomer(
+  row: { topic: string; payload: string },
+  c: { id: string | null; emailKey: string | null; phoneKey: string | null },
+  ordersToRedact: string[],
+): boolean {
+  const parsed = parseShopifyWebhook(row.topic, row.payload);
+  if (!parsed.ok) return true; // cannot tell: an unreadable body is not kept
+  const p = parsed.payload;
+  if (p.topic === "refunds/create") return ordersToRedact.includes(p.refund.orderExternalId);
+  if (p.topic !== "orders/create" && p.topic !== "orders/updated" && p.topic !== "orders/cancelled") return false;
+  if (ordersToRedact.includes(p.order.externalId)) return true;
+  const keys = orderKeys(p.order);
+  return (
+    (!!c.emailKey && keys.emails.includes(c.emailKey)) ||
+    (!!c.phoneKey && keys.phones.includes(c.phoneKey)) ||
+    (!!c.id && keys.customerIds.includes(c.id))
+  );
 }

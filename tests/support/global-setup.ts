@@ -8,6 +8,14 @@ import { createMigratedDatabase, dropDatabase } from "./db";
 import { freePort, ROOT, startServer, startWorker, type Proc } from "./processes";
 
 export const TEST_SECRET = "test-api-secret";
+/**
+ * Keys for secrets at rest (ADR 008), fixed so tests can reason about them: `t2` is current, `t1` is an older key
+ * still listed (the rotation test makes `t1` current for the CLI only; the server and worker can read both).
+ */
+export const TEST_ENCRYPTION_KEYS = {
+  t1: Buffer.alloc(32, 1).toString("base64"),
+  t2: Buffer.alloc(32, 2).toString("base64"),
+};
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -72,6 +80,7 @@ async function startStack(): Promise<Stack> {
     // Every test posts from 127.0.0.1; the per-IP limit itself is tested on a stack of its own (isolation.test.ts).
     PIXEL_RATE_LIMIT_PER_IP_PER_MINUTE: "100000",
     RELAY_INTERVAL_MS: "500",
+    SECRETS_ENCRYPTION_KEYS: `t2:${TEST_ENCRYPTION_KEYS.t2},t1:${TEST_ENCRYPTION_KEYS.t1}`,
   };
   const dir = mkdtempSync(path.join(tmpdir(), "cr-stack-"));
   mkdirSync(path.join(dir, "expected"));
