@@ -19,6 +19,8 @@ function contentHash(o: OrderInput): string {
         o.test,
         o.cancelledAt?.toISOString() ?? null,
         o.landingSite,
+        // appended only when present, so orders stored before the column existed keep their hash
+        ...(o.checkoutToken ? [o.checkoutToken] : []),
       ]),
     )
     .digest("base64url");
@@ -57,14 +59,14 @@ export async function upsertOrders(
     `INSERT INTO orders AS o
        (shop_id, external_id, name, currency, total_price, time_of_sale, processed_at, source_created_at,
         source_updated_at, test, cancelled_at, email_keys, phone_keys, customer_key, landing_site, content_hash,
-        updated_at)
+        updated_at, checkout_token)
      SELECT $1, x.eid, x.nm, x.cur, x.tp, COALESCE(x.pa, x.ca), x.pa, x.ca, x.ua, x.te, x.cx,
             ARRAY(SELECT jsonb_array_elements_text(x.ek::jsonb)), ARRAY(SELECT jsonb_array_elements_text(x.pk::jsonb)),
-            x.ck, x.ls, x.h, now()
+            x.ck, x.ls, x.h, now(), x.ct
        FROM unnest($2::text[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[], $7::timestamptz[],
                    $8::timestamptz[], $9::bool[], $10::timestamptz[], $11::text[], $12::text[], $13::text[],
-                   $14::text[], $15::text[])
-         AS x(eid, nm, cur, tp, pa, ca, ua, te, cx, ek, pk, ck, ls, h)
+                   $14::text[], $15::text[], $16::text[])
+         AS x(eid, nm, cur, tp, pa, ca, ua, te, cx, ek, pk, ck, ls, h, ct)
      ON CONFLICT (shop_id, external_id) DO UPDATE SET
        name = EXCLUDED.name, currency = EXCLUDED.currency, total_price = EXCLUDED.total_price,
        time_of_sale = EXCLUDED.time_of_sale, processed_at = EXCLUDED.processed_at,
@@ -74,7 +76,8 @@ export async function upsertOrders(
        phone_keys = CASE WHEN o.redacted_at IS NULL THEN EXCLUDED.phone_keys ELSE o.phone_keys END,
        customer_key = CASE WHEN o.redacted_at IS NULL THEN EXCLUDED.customer_key ELSE o.customer_key END,
        landing_site = CASE WHEN o.redacted_at IS NULL THEN EXCLUDED.landing_site ELSE o.landing_site END,
-       content_hash = EXCLUDED.content_hash, updated_at = now()
+       content_hash = EXCLUDED.content_hash, updated_at = now(),
+       checkout_token = COALESCE(EXCLUDED.checkout_token, o.checkout_token)
      WHERE o.content_hash IS DISTINCT FROM EXCLUDED.content_hash
        AND (o.source_updated_at IS NULL OR EXCLUDED.source_updated_at IS NULL
             OR EXCLUDED.source_updated_at >= o.source_updated_at)
@@ -95,6 +98,7 @@ export async function upsertOrders(
       keys.map((k) => k.customerIds[0] ?? null),
       orders.map((o) => o.landingSite),
       orders.map(contentHash),
+      orders.map((o) => o.checkoutToken ?? null),
     ],
   );
   const refunds = orders.flatMap((o) => o.refunds);

@@ -83,4 +83,6 @@ export interface OrderInput {
   cancelledAt: Date | null;
   landingSite: string | null;
   refunds: RefundInput[];
+  /** Shopify's checkout token (REST `checkout_token`, GraphQL `checkoutToken`); absent where the source has none. */
+  checkoutToken?: string | null;
 }

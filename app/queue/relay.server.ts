@@ -1,5 +1,6 @@
 import type { Queue } from "bullmq";
 import { pool } from "../db.server";
+import { relayImports } from "../imports/relay.server";
 import { log } from "../logger.server";
 import { jobCatalog } from "./catalog";
 import { enqueue } from "./producer.server";
@@ -38,7 +39,7 @@ async function revive(queue: Queue, jobId: string, add: () => Promise<void>, ret
 export async function relayOnce(
   queue: Queue,
   options: { retryFailedAfterMs?: number } = {},
-): Promise<{ deliveries: number; shops: number; reattributions: number }> {
+): Promise<{ deliveries: number; shops: number; reattributions: number; imports: number }> {
   const retryAfterMs = options.retryFailedAfterMs ?? RETRY_FAILED_AFTER_MS;
   const db = pool();
   let deliveries = 0;
@@ -93,7 +94,8 @@ export async function relayOnce(
       retryAfterMs,
     );
   }
-  return { deliveries, shops: pending.rows.length, reattributions: running.rows.length };
+  const imports = await relayImports(queue);
+  return { deliveries, shops: pending.rows.length, reattributions: running.rows.length, imports };
 }
 
 /** Runs the relay every `intervalMs` until stopped. Errors (Redis or PostgreSQL down) are logged and retried. */

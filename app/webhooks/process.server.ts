@@ -5,6 +5,7 @@ import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../domain/i
 import { parseShopifyWebhook, type ShopifyWebhookPayload } from "../ingest/shopify";
 import { ingestOrders, ingestRefund } from "../ingest/store.server";
 import { log } from "../logger.server";
+import { onBulkOperationFinished } from "../imports/webhook.server";
 
 /**
  * Applies one stored Shopify delivery (the `process-delivery` job). Idempotent: a processed delivery is skipped,
@@ -83,6 +84,9 @@ async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<void
     }
     case "shop/redact":
       await deleteShopData(shopDomain);
+      break;
+    case "bulk_operations/finish":
+      await onBulkOperationFinished(shopDomain, p.bulk.id);
       break;
   }
 }

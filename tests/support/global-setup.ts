@@ -1,6 +1,7 @@
 import { deletePrefix } from "./redis";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { createMigratedDatabase, dropDatabase } from "./db";
@@ -27,6 +28,8 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const prefix = `crtest_${randomBytes(4).toString("hex")}`;
+  // Scenario files of the fake Shopify Admin API (tests/msw/shopify-admin.ts), shared by tests, server and worker.
+  const fakeShopifyDir = mkdtempSync(path.join(tmpdir(), "cr-fake-shopify-"));
   const env: Record<string, string> = {
     NODE_ENV: "test",
     DATABASE_URL: db.url,
@@ -40,6 +43,8 @@ export default async function setup(project: TestProject) {
     LOG_LEVEL: "warn",
     API_RATE_LIMIT_PER_MINUTE: "100000",
     RELAY_INTERVAL_MS: "500",
+    FAKE_SHOPIFY_DIR: fakeShopifyDir,
+    BULK_POLL_INTERVAL_MS: "500",
   };
   let server: Proc | undefined;
   let worker: Proc | undefined;
@@ -59,5 +64,6 @@ export default async function setup(project: TestProject) {
     await server?.stop();
     await dropDatabase(db.name);
     await deletePrefix(env.REDIS_URL, prefix);
+    rmSync(fakeShopifyDir, { recursive: true, force: true });
   };
 }

@@ -88,8 +88,9 @@ export function startServer(env: Record<string, string>): Promise<Proc> {
   );
 }
 
+/** The worker, with msw answering for outside services too (the import and reconciliation call Shopify from it). */
 export function startWorker(env: Record<string, string>): Promise<Proc> {
-  return startProcess(TSX, ["worker/index.ts"], env, /Worker ready/);
+  return startProcess(TSX, ["--import", "./tests/msw/node.ts", "worker/index.ts"], env, /Worker ready/);
 }
 
 export function runCli(
