@@ -161,7 +161,12 @@ async function download(imp: ImportRow, url: string, objectCount: number | null)
     } catch (error) {
       if (error instanceof PermanentImportError) return fail(imp, error.message);
       if (error instanceof DownloadCutOff) return fail(imp, error.message);
-      if (attempt >= 2) throw error;
+      if (attempt >= 2) {
+        return fail(
+          imp,
+          `The download of the result was cut off after ${linesDone} lines (${(error as Error).message}). Retry the import.`,
+        );
+      }
       log.warn("import download interrupted; resuming", { importId: imp.id, linesDone, error });
     }
   }
@@ -176,7 +181,8 @@ async function streamFrom(
 ): Promise<{ lines: number; skipped: number }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(6 * 3600_000) });
   if (response.status === 403 || response.status === 404 || response.status === 410) {
-    await response.body?.cancel();
+    // not awaited: with some fetch interceptors (msw) cancelling an unread body never settles
+    void response.body?.cancel().catch(() => {});
     throw new PermanentImportError(
       `The result file is no longer available (HTTP ${response.status}; Shopify's result URLs expire after 7 days). Retry the import.`,
     );
