@@ -12,10 +12,12 @@ import {
   http,
   postShopifyWebhook,
   settled,
+  stackEnv,
   uniqueShopDomain,
   waitFor,
 } from "../support/api";
 import type { FakeScenario } from "../msw/shopify-admin";
+import { runCli } from "../support/processes";
 import { ResultServer, fakeCalls, installShop, jsonlLines, writeScenario } from "../support/imports";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/shopify-bulk");
@@ -201,6 +203,21 @@ describe("history import", () => {
     expect(failed.state).toBe("failed");
     expect(failed.error).toMatch(message);
   });
+
+  it("npm run cli -- import-orders shows progress, exits 0 when completed and 1 with the reason when failed", async () => {
+    const s = await shop("cli");
+    const url = results.serve(`cli-${s.shopId}`, ORDERS);
+    writeScenario(s.domain, { bulk: { runningMs: 1500, url, objectCount: jsonlLines(ORDERS) } });
+    const ok = await runCli(["import-orders", "--shop", s.domain, "--since", "2026-01-01"], stackEnv());
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("Completed: 5 orders imported");
+    expect(ok.stderr).toContain("Importing history");
+
+    writeScenario(s.domain, { bulk: { outcome: "FAILED", errorCode: "INTERNAL_SERVER_ERROR" } });
+    const bad = await runCli(["import-orders", "--shop", s.domain], stackEnv());
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/Failed: Shopify reported the bulk operation FAILED/);
+  }, 60_000);
 
   it("refuses bad input with the field named, and another shop's import is not found", async () => {
     const s = await shop("bad");
