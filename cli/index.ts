@@ -89,7 +89,10 @@ program
   .command("import-orders")
   .description("import the shop's order history from Shopify (a bulk operation run by the worker), with progress")
   .requiredOption("--shop <domain>", "shop domain", shopDomain)
-  .option("--since <date>", "first day to import, YYYY-MM-DD in the shop's time zone (default: as far as the scopes allow)")
+  .option(
+    "--since <date>",
+    "first day to import, YYYY-MM-DD in the shop's time zone (default: as far as the scopes allow)",
+  )
   .action(async (opts: { shop: string; since?: string }) => {
     const shop = await requireShop(opts.shop);
     if (!shop) return;
@@ -129,7 +132,9 @@ program
         bar.update(now.orders_done, { state: now.state });
         if (now.state === "completed") {
           bar.stop();
-          process.stdout.write(`Completed: ${now.orders_done} orders imported (${now.orders_changed} new or changed).\n`);
+          process.stdout.write(
+            `Completed: ${now.orders_done} orders imported (${now.orders_changed} new or changed).\n`,
+          );
           return;
         }
         if (now.state === "failed") {

@@ -157,7 +157,10 @@ export async function recordBatch(
 }
 
 /** The run a bulk operation belongs to (bulk_operations/finish webhook). */
-export async function findImportByBulkOperation(shopDomain: string, bulkOperationId: string): Promise<ImportRow | null> {
+export async function findImportByBulkOperation(
+  shopDomain: string,
+  bulkOperationId: string,
+): Promise<ImportRow | null> {
   const r = await pool().query<ImportRow>(
     `SELECT ${COLUMNS.replace(/(^|,\s*)(\w+)/g, "$1i.$2")} FROM imports i JOIN shops s ON s.id = i.shop_id
       WHERE s.domain = $1 AND i.bulk_operation_id = $2 ORDER BY i.id DESC LIMIT 1`,
@@ -201,4 +204,16 @@ export async function hasImport(shopId: bigint, kind: ImportKind): Promise<boole
     kind,
   ]);
   return (r.rowCount ?? 0) > 0;
+}
+
+/** The access scopes granted to the shop's offline session (empty when none is stored). */
+export async function grantedScopes(shopDomain: string): Promise<string[]> {
+  const r = await pool().query<{ scope: string | null }>(
+    `SELECT scope FROM "Session" WHERE shop = $1 AND "isOnline" = false ORDER BY id LIMIT 1`,
+    [shopDomain],
+  );
+  return (r.rows[0]?.scope ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -211,9 +211,7 @@ async function streamFrom(
     const parsed = parseJson(line.text, { maxBytes: 16 * 1024 * 1024 });
     if (!parsed.ok || !isJsonObject(parsed.value)) {
       if (!line.complete) {
-        throw new DownloadCutOff(
-          `The download of the result was cut off in line ${line.index + 1}. Retry the import.`,
-        );
+        throw new DownloadCutOff(`The download of the result was cut off in line ${line.index + 1}. Retry the import.`);
       }
       skipped++;
       continue;

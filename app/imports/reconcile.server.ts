@@ -45,11 +45,9 @@ export async function reconciliationStep(imp: ImportRow, admin: AdminCall): Prom
   const query = `updated_at:>='${new Date(since).toISOString()}'`;
   let cursor = imp.page_cursor;
   for (let page = 0; page < MAX_PAGES_PER_STEP; page++) {
-    const r = await throttledCall<{ orders: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
-      admin,
-      RECONCILE_QUERY,
-      { first: RECONCILE_PAGE_SIZE, after: cursor, query },
-    );
+    const r = await throttledCall<{
+      orders: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    }>(admin, RECONCILE_QUERY, { first: RECONCILE_PAGE_SIZE, after: cursor, query });
     const conn = r.data?.orders;
     if (!conn) {
       await updateImport(imp.id, {
@@ -66,7 +64,8 @@ export async function reconciliationStep(imp: ImportRow, admin: AdminCall): Prom
       if (!exact.ok || !isJsonObject(exact.value)) continue;
       const o = orderFromGraphql(exact.value as JsonObject);
       if (o.ok) orders.push(o.order);
-      else log.warn("reconciliation skipped an invalid order", { importId: imp.id, fields: o.errors.map((e) => e.path) });
+      else
+        log.warn("reconciliation skipped an invalid order", { importId: imp.id, fields: o.errors.map((e) => e.path) });
     }
     const next = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
     await ingestImportBatch(BigInt(imp.shop_id), orders, [], (client, changed) =>

@@ -19,7 +19,12 @@ export async function runImportStep(importId: string): Promise<string> {
     return imp.kind === "history" ? await historyStep(imp, admin) : await reconciliationStep(imp, admin);
   } catch (error) {
     if (error instanceof PermanentImportError) {
-      await updateImport(imp.id, { state: "failed", error: error.message, finished_at: new Date(), next_poll_at: null });
+      await updateImport(imp.id, {
+        state: "failed",
+        error: error.message,
+        finished_at: new Date(),
+        next_poll_at: null,
+      });
       log.warn("import failed", { importId: imp.id, shopId: imp.shop_id, error: error.message });
       return "failed";
     }

@@ -2,7 +2,14 @@
  * What the API, the settings page and the CLI call: validate a request to import, start it (409 while one runs),
  * and present runs in the contract's shape (API.md "POST /api/v1/imports").
  */
-import { type ImportKind, type ImportRow, type ImportTrigger, getImport, listImports } from "../data/imports.server";
+import {
+  type ImportKind,
+  type ImportRow,
+  type ImportTrigger,
+  getImport,
+  grantedScopes,
+  listImports,
+} from "../data/imports.server";
 import { findShopById } from "../data/shops.server";
 import { ApiError, type ErrorDetail, invalid } from "../http/errors";
 import { sinceInstant, startImport } from "./start.server";
@@ -106,4 +113,25 @@ export async function importOf(shopId: bigint, id: string): Promise<ImportView |
   if (!/^\d{1,18}$/.test(id)) return null;
   const r = await getImport(id, shopId);
   return r ? importView(r) : null;
+}
+
+export interface ImportStatus {
+  history: ImportView | null;
+  reconciliation: ImportView | null;
+  /** Whether the app holds read_all_orders (else Shopify serves the last 60 days of orders). */
+  allOrders: boolean;
+}
+
+/** What the settings page and the report show: the latest history import and reconciliation run. */
+export async function importStatus(shopId: bigint, shopDomain: string): Promise<ImportStatus> {
+  const [history, reconciliation, scopes] = await Promise.all([
+    listImports(shopId, "history", 1),
+    listImports(shopId, "reconciliation", 1),
+    grantedScopes(shopDomain),
+  ]);
+  return {
+    history: history[0] ? importView(history[0]) : null,
+    reconciliation: reconciliation[0] ? importView(reconciliation[0]) : null,
+    allOrders: scopes.includes("read_all_orders"),
+  };
 }

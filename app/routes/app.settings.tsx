@@ -30,6 +30,8 @@ import { parseWithDetails } from "../domain/validation";
 import { changeSettings, readSettings } from "../settings/settings.server";
 import { AttributionProgress } from "../components/AttributionProgress";
 import { CopyField } from "../components/CopyField";
+import { ImportCard } from "../components/settings/ImportCard";
+import { importStatus } from "../imports/service.server";
 import { channelLabel, formatDateTime } from "../components/format";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Campaign revenue" }];
@@ -87,8 +89,13 @@ function currencyOptions() {
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await authenticateShop(request);
-  const [settings, keys] = await Promise.all([readSettings(shop.id), listApiKeys(shop.id)]);
+  const [settings, keys, imports] = await Promise.all([
+    readSettings(shop.id),
+    listApiKeys(shop.id),
+    importStatus(shop.id, shop.domain),
+  ]);
   return {
+    imports,
     shop: { domain: shop.domain, timezone: shop.timezone, currency: shop.currency },
     settings: {
       enabled: settings.enabled,
@@ -275,6 +282,14 @@ export default function SettingsPage() {
                 />
               ))}
             </BlockStack>
+          </Layout.AnnotatedSection>
+
+          <Layout.AnnotatedSection
+            id="imports"
+            title="Order history"
+            description="Import the orders placed before the app was installed; missed webhooks are reconciled every few hours."
+          >
+            <ImportCard status={data.imports} timezone={data.shop.timezone} />
           </Layout.AnnotatedSection>
 
           <Layout.AnnotatedSection

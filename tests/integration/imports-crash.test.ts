@@ -34,7 +34,13 @@ function bulkFile(): { text: string; lines: number; total: string; refunded: str
     total += cents;
     const refunds =
       i % 7 === 0
-        ? [{ id: `gid://shopify/Refund/${900_000 + i}`, createdAt: "2026-06-02T00:00:00Z", totalRefundedSet: { shopMoney: { amount: "1.25", currencyCode: "USD" } } }]
+        ? [
+            {
+              id: `gid://shopify/Refund/${900_000 + i}`,
+              createdAt: "2026-06-02T00:00:00Z",
+              totalRefundedSet: { shopMoney: { amount: "1.25", currencyCode: "USD" } },
+            },
+          ]
         : [];
     if (refunds.length) refunded += 125;
     text += `${JSON.stringify({

@@ -172,7 +172,13 @@ describe("history import", () => {
     ["FAILED", { outcome: "FAILED", errorCode: "ACCESS_DENIED" }, /FAILED \(ACCESS_DENIED\)/],
     ["CANCELED", { outcome: "CANCELED" }, /canceled/],
     ["EXPIRED", { outcome: "EXPIRED" }, /expired/],
-    ["userErrors", { userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress." }] }, /already in progress/],
+    [
+      "userErrors",
+      {
+        userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress." }],
+      },
+      /already in progress/,
+    ],
   ] as const)("a bulk operation that ends %s fails visibly, and a retry imports", async (_label, bulk, message) => {
     const s = await shop("fail");
     writeScenario(s.domain, { bulk: JSON.parse(JSON.stringify(bulk)) as FakeScenario["bulk"] });
@@ -248,7 +254,10 @@ function gqlOrder(id: string, updatedAt: string, total: string) {
     checkoutToken: null,
     currencyCode: "USD",
     presentmentCurrencyCode: "USD",
-    totalPriceSet: { shopMoney: { amount: total, currencyCode: "USD" }, presentmentMoney: { amount: total, currencyCode: "USD" } },
+    totalPriceSet: {
+      shopMoney: { amount: total, currencyCode: "USD" },
+      presentmentMoney: { amount: total, currencyCode: "USD" },
+    },
     customer: null,
     customerJourneySummary: null,
     refunds: [],
@@ -275,8 +284,12 @@ describe("reconciliation", () => {
     await settled(s.shopId);
     const nodes = Array.from({ length: 7 }, (_, i) => gqlOrder(String(7010 + i), recent, "5.00"));
     writeScenario(s.domain, {
-      orders: [gqlOrder("7001", recent, "10.00"), gqlOrder("7002", recent, "20.00"), ...nodes,
-        gqlOrder("7003", "2020-01-01T00:00:00Z", "30.00")],
+      orders: [
+        gqlOrder("7001", recent, "10.00"),
+        gqlOrder("7002", recent, "20.00"),
+        ...nodes,
+        gqlOrder("7003", "2020-01-01T00:00:00Z", "30.00"),
+      ],
       pageSize: 4,
       throttle: { times: 2, restoreRate: 1000, currentlyAvailable: 0 },
     });
@@ -305,7 +318,9 @@ describe("reconciliation", () => {
     const next = await http("POST", "/api/v1/imports", { key: s.key, body: { kind: "reconciliation" } });
     const done2 = await finished(s.key, next.body.id);
     expect(done2).toMatchObject({ state: "completed", orders_changed: 0 });
-    const from = fakeCalls(s.domain).filter((c) => c.operation === "orders").at(-1)!.from as string;
+    const from = fakeCalls(s.domain)
+      .filter((c) => c.operation === "orders")
+      .at(-1)!.from as string;
     expect(Date.parse(from)).toBeLessThan(Date.parse(done.watermark));
     expect(Date.parse(from)).toBeGreaterThan(Date.parse(done.watermark) - 16 * 60_000);
   });

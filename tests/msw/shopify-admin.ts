@@ -158,7 +158,12 @@ function ordersPage(domain: string, scenario: FakeScenario, variables: Record<st
     throttledCalls.set(domain, done + 1);
     logCall(domain, "orders", { throttled: true });
     return {
-      errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/limits" } }],
+      errors: [
+        {
+          message: "Throttled",
+          extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/limits" },
+        },
+      ],
       extensions: cost(502, t.currentlyAvailable ?? 2, restoreRate),
     };
   }
@@ -173,7 +178,9 @@ function ordersPage(domain: string, scenario: FakeScenario, variables: Record<st
   const end = start + nodes.length;
   logCall(domain, "orders", { from: from ?? null, after: variables.after ?? null, count: nodes.length });
   return {
-    data: { orders: { nodes, pageInfo: { hasNextPage: end < all.length, endCursor: nodes.length ? String(end) : null } } },
+    data: {
+      orders: { nodes, pageInfo: { hasNextPage: end < all.length, endCursor: nodes.length ? String(end) : null } },
+    },
     extensions: cost(502, 2000, restoreRate),
   };
 }

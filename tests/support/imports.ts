@@ -11,7 +11,11 @@ import type { FakeScenario } from "../msw/shopify-admin";
 import { db as sharedDb, stackEnv } from "./api";
 
 /** Marks a shop installed and stores its offline session, so the worker can call the Admin API (the fake) for it. */
-export async function installShop(domain: string, pool: pg.Pool = sharedDb(), scope = stackEnv().SCOPES): Promise<void> {
+export async function installShop(
+  domain: string,
+  pool: pg.Pool = sharedDb(),
+  scope = stackEnv().SCOPES,
+): Promise<void> {
   await pool.query(`UPDATE shops SET installed_at = now() WHERE domain = $1`, [domain]);
   await pool.query(
     `INSERT INTO "Session" (id, shop, state, "isOnline", scope, "accessToken") VALUES ($1, $2, 'test', false, $3, 'shpat_test')
@@ -56,7 +60,9 @@ export class ResultServer {
       const f = this.files.get(name);
       if (!f) return res.writeHead(404).end();
       if (f.mode === "expired") {
-        return res.writeHead(403, { "Content-Type": "application/xml" }).end("<Error><Code>ExpiredToken</Code></Error>");
+        return res
+          .writeHead(403, { "Content-Type": "application/xml" })
+          .end("<Error><Code>ExpiredToken</Code></Error>");
       }
       res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": String(f.body.length) });
       if (f.mode === "cut") {

@@ -66,7 +66,9 @@ describe("one order mapping for webhooks and the GraphQL import", () => {
         currency: "USD",
       },
     });
-    expect(bulkRecordFrom(graphqlNode(`{"id":"gid://shopify/LineItem/1","__parentId":"gid://shopify/Order/1"}`))).toEqual({
+    expect(
+      bulkRecordFrom(graphqlNode(`{"id":"gid://shopify/LineItem/1","__parentId":"gid://shopify/Order/1"}`)),
+    ).toEqual({
       kind: "skip",
     });
     expect(bulkRecordFrom(graphqlNode(`{"id":"gid://shopify/Order/5","createdAt":"2026-01-01T00:00:00Z"}`)).kind).toBe(
