@@ -85,6 +85,12 @@ export const envSchema = z.object({
   MAILGUN_TIMESTAMP_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(43_200),
   /** At most this many entries in an error body's `details` (the message gives the total). */
   ERROR_DETAILS_MAX: z.coerce.number().int().min(1).default(100),
+  /** Minutes between two scheduled reconciliations of a shop (orders updated since the last watermark). Default 6 h. */
+  RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(360),
+  /** Minutes a reconciliation reaches back before the last watermark, so an order updated at the edge is not missed. */
+  RECONCILE_OVERLAP_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
+  /** Milliseconds between two polls of a running bulk operation (the bulk_operations/finish webhook is the fast path). */
+  BULK_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /**
    * Keys that encrypt secrets at rest (provider secrets, ingest tokens): a comma-separated list of
    * `<key id>:<base64 of 32 random bytes>`; the first is current (new values), the others only decrypt. Required in

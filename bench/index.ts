@@ -16,8 +16,11 @@ const KNOWN = [
   "incremental_orders_per_s",
   "report_ms_p95",
   "worker_peak_rss_mb",
+  "backfill_orders_per_s",
+  "backfill_peak_rss_mb",
 ];
-const ATTRIBUTION_FIGURES = KNOWN.slice(2);
+const ATTRIBUTION_FIGURES = KNOWN.slice(2, 6);
+const BACKFILL_FIGURES = ["backfill_orders_per_s", "backfill_peak_rss_mb"];
 
 function parseArgs(argv: string[]): { scale: number; only: Set<string> | null } {
   let scale = 1;
@@ -95,6 +98,15 @@ async function main() {
         failed = true;
         note(`attribution bench failed: ${(error as Error).stack ?? error}`);
       }
+    }
+  }
+  if (!only || BACKFILL_FIGURES.some((n) => only.has(n))) {
+    try {
+      const { runBackfillBench } = await import("./backfill");
+      await runBackfillBench({ scale, emit });
+    } catch (error) {
+      failed = true;
+      note(`backfill bench failed: ${(error as Error).stack ?? error}`);
     }
   }
   process.exit(failed ? 1 : 0);

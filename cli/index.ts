@@ -6,6 +6,8 @@
  *   secrets rotate-key                                              re-encrypts every stored secret with the current key
  *   data-request --shop <domain> (--email <e> | --phone <p> | --customer-id <id>) [--out <file>]
  *                                                                   a customer's data as JSON (stdout, or the file)
+ *   import-orders  --shop <shop.myshopify.com> [--since YYYY-MM-DD]   imports the order history with a progress bar;
+ *                  exit 0 when completed, 1 with the reason when it failed (or one is already running)
  */
 import { existsSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
@@ -162,6 +164,70 @@ program
       process.stderr.write(`Wrote ${opts.out}.\n`);
     } else {
       process.stdout.write(`${file.json}\n`);
+    }
+  });
+
+program
+  .command("import-orders")
+  .description("import the shop's order history from Shopify (a bulk operation run by the worker), with progress")
+  .requiredOption("--shop <domain>", "shop domain", shopDomain)
+  .option(
+    "--since <date>",
+    "first day to import, YYYY-MM-DD in the shop's time zone (default: as far as the scopes allow)",
+  )
+  .action(async (opts: { shop: string; since?: string }) => {
+    const shop = await requireShop(opts.shop);
+    if (!shop) return;
+    const { parseImportRequest, requestImport, importOf } = await import("../app/imports/service.server");
+    const { ApiError } = await import("../app/http/errors");
+    const { closeWebQueue } = await import("../app/queue/connection.server");
+    const { SingleBar, Presets } = await import("cli-progress");
+    try {
+      let started;
+      try {
+        started = await requestImport(shop.id, parseImportRequest({ since: opts.since }), "cli");
+      } catch (error) {
+        if (error instanceof ApiError) {
+          const details = error.details.map((d) => ` ${d.path}: ${d.message}`).join(";");
+          process.stderr.write(`${error.message}${details}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        throw error;
+      }
+      process.stderr.write(`Import ${started.id} queued for ${shop.domain}; the worker runs it.\n`);
+      const bar = new SingleBar(
+        {
+          format: "Importing history {bar} {value} of about {total} orders | {state}",
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 1000,
+        },
+        Presets.shades_classic,
+      );
+      bar.start(1, 0, { state: "queued" });
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const now = await importOf(shop.id, started.id);
+        if (!now) throw new Error("the import vanished");
+        bar.setTotal(Math.max(now.orders_total ?? 1, now.orders_done, 1));
+        bar.update(now.orders_done, { state: now.state });
+        if (now.state === "completed") {
+          bar.stop();
+          process.stdout.write(
+            `Completed: ${now.orders_done} orders imported (${now.orders_changed} new or changed).\n`,
+          );
+          return;
+        }
+        if (now.state === "failed") {
+          bar.stop();
+          process.stderr.write(`Failed: ${now.error ?? "unknown reason"}\n`);
+          process.exitCode = 1;
+          return;
+        }
+      }
+    } finally {
+      await closeWebQueue();
     }
   });
 

@@ -83,6 +83,6 @@ export interface OrderInput {
   cancelledAt: Date | null;
   landingSite: string | null;
   refunds: RefundInput[];
-  /** The checkout that became this order (REST `checkout_token`): a click pixel link counts only when it names it. */
+  /** Shopify's checkout token (REST `checkout_token`, GraphQL `checkoutToken`); absent where the source has none. */
   checkoutToken?: string | null;
 }

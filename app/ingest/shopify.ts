@@ -237,7 +237,16 @@ export function parseShopifyOrder(
 ): Result<{ order: OrderInput }> {
   const b = body(rawBody, options);
   if (!b.ok) return b;
-  const r = runSchema(orderSchema, b.value);
+  return shopifyOrderFromRest(b.value);
+}
+
+/**
+ * THE order mapping: a REST-shaped order object (as `parseJson` returns it) -> the normalised order. Webhooks come
+ * here directly; the GraphQL shape (bulk import, reconciliation: `app/ingest/shopify-graphql.ts`) is renamed into
+ * this shape first, so both paths store the same row for the same order.
+ */
+export function shopifyOrderFromRest(value: Record<string, JsonValue>): Result<{ order: OrderInput }> {
+  const r = runSchema(orderSchema, value);
   return r.ok ? orderFrom(r.data) : r;
 }
 
@@ -248,7 +257,12 @@ export function parseShopifyRefund(
 ): Result<{ refund: RefundInput }> {
   const b = body(rawBody, options);
   if (!b.ok) return b;
-  const r = runSchema(refundSchema, b.value);
+  return shopifyRefundFromRest(b.value);
+}
+
+/** A REST-shaped refund object with `order_id` -> the normalised refund (webhooks and bulk child lines). */
+export function shopifyRefundFromRest(value: Record<string, JsonValue>): Result<{ refund: RefundInput }> {
+  const r = runSchema(refundSchema, value);
   if (!r.ok) return r;
   if (!r.data.order_id) return { ok: false, errors: [{ path: "order_id", message: "is required" }] };
   const rf = refundFrom(r.data, r.data.order_id);
@@ -412,6 +426,37 @@ export function parseAppUninstalled(rawBody: string | Uint8Array): Result<{ shop
   };
 }
 
+/** `bulk_operations/finish`: `{admin_graphql_api_id, completed_at, created_at, error_code, status, type}`. */
+export interface BulkOperationFinish {
+  id: string;
+  status: string;
+  errorCode: string | null;
+  type: string | null;
+}
+
+const bulkFinishSchema = zObject({
+  admin_graphql_api_id: zStr(MAX_ID),
+  status: zStr(32),
+  error_code: zOptStr(64),
+  type: zOptStr(32),
+});
+
+export function parseBulkOperationFinish(rawBody: string | Uint8Array): Result<{ bulk: BulkOperationFinish }> {
+  const b = body(rawBody);
+  if (!b.ok) return b;
+  const r = runSchema(bulkFinishSchema, b.value);
+  if (!r.ok) return r;
+  return {
+    ok: true,
+    bulk: {
+      id: r.data.admin_graphql_api_id,
+      status: r.data.status,
+      errorCode: r.data.error_code ?? null,
+      type: r.data.type ?? null,
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Dispatch by topic
 
@@ -424,6 +469,7 @@ export const SHOPIFY_TOPICS = [
   "customers/data_request",
   "customers/redact",
   "shop/redact",
+  "bulk_operations/finish",
 ] as const;
 export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
 
@@ -433,7 +479,8 @@ export type ShopifyWebhookPayload =
   | { topic: "customers/redact"; redact: CustomersRedact }
   | { topic: "customers/data_request"; request: CustomersDataRequest }
   | { topic: "shop/redact"; redact: ShopRedact }
-  | { topic: "app/uninstalled"; shop: AppUninstalled };
+  | { topic: "app/uninstalled"; shop: AppUninstalled }
+  | { topic: "bulk_operations/finish"; bulk: BulkOperationFinish };
 
 /** Parses a body by its topic (`X-Shopify-Topic`, or the `/webhooks/<topic>` path). */
 export function parseShopifyWebhook(
@@ -466,6 +513,10 @@ export function parseShopifyWebhook(
     case "app/uninstalled": {
       const r = parseAppUninstalled(rawBody);
       return r.ok ? { ok: true, payload: { topic, shop: r.shop } } : r;
+    }
+    case "bulk_operations/finish": {
+      const r = parseBulkOperationFinish(rawBody);
+      return r.ok ? { ok: true, payload: { topic, bulk: r.bulk } } : r;
     }
     default:
       return { ok: false, errors: [{ path: "topic", message: `unsupported topic ${JSON.stringify(topic)}` }] };

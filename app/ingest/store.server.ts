@@ -1,3 +1,4 @@
+import type { PoolClient } from "pg";
 import { insertEvents, toEventRow } from "../data/events.server";
 import { insertRefunds, lockShopOrders, recomputeRefunded, upsertOrders } from "../data/orders.server";
 import { addPendingAttribution } from "../data/pending.server";
@@ -61,4 +62,32 @@ export async function ingestRefund(shopId: bigint, refund: RefundInput): Promise
   });
   if (changed?.length) await wake(shopId);
   return changed === null ? { accepted: 0, duplicates: 1 } : { accepted: 1, duplicates: 0 };
+}
+
+/**
+ * A batch of an import (history bulk result or a reconciliation page): orders (with their refunds) and standalone
+ * refunds, through the same upserts and owed attribution work as webhooks, plus `progress` (the import's resume
+ * point) in the SAME transaction, so a crash never commits a batch without its progress or the other way round.
+ * Returns how many orders changed the stored row (new, or newer than the stored one).
+ */
+export async function ingestImportBatch(
+  shopId: bigint,
+  orders: OrderInput[],
+  refunds: RefundInput[],
+  progress: (client: PoolClient, changedOrders: number) => Promise<void>,
+): Promise<{ changed: number }> {
+  const result = await inTransaction(async (client) => {
+    await lockShopOrders(client, shopId, refunds.length ? "exclusive" : "shared");
+    const r = orders.length ? await upsertOrders(client, shopId, orders) : { changedIds: [], accepted: 0 };
+    const ids = new Set(r.changedIds);
+    if (refunds.length) {
+      const touched = await insertRefunds(client, shopId, refunds);
+      for (const id of await recomputeRefunded(client, shopId, touched)) ids.add(id);
+    }
+    await addPendingAttribution(client, shopId, { orderIds: [...ids] });
+    await progress(client, r.accepted);
+    return { changed: r.accepted, ids: ids.size };
+  });
+  if (result.ids) await wake(shopId);
+  return { changed: result.changed };
 }

@@ -30,6 +30,14 @@ export const jobCatalog = {
     jobId: (p: { shopId: string; version: number }) => `reattribute-${p.shopId}-v${p.version}`,
     options: { attempts: 5, backoff: { type: "exponential", delay: 2000 } },
   },
+  /** One step of a history import or reconciliation run (app/imports/run.server.ts); the relay re-queues due runs. */
+  "import-run": {
+    schema: z.object({ importId: id }),
+    jobId: (p: { importId: string }) => `import-${p.importId}-${Date.now()}`,
+    options: { attempts: 3, backoff: { type: "exponential", delay: 2000 } },
+    // one step of a run at a time: while one waits or runs, another wake-up is dropped
+    deduplicationId: (p: { importId: string }) => `import-${p.importId}`,
+  },
 } satisfies Record<
   string,
   {

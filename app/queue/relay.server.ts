@@ -7,6 +7,7 @@ import {
   staleDeliveries,
   unqueuedDeliveries,
 } from "../data/relay.server";
+import { relayImports } from "../imports/relay.server";
 import { log } from "../logger.server";
 import { jobCatalog } from "./catalog";
 import { enqueue } from "./producer.server";
@@ -45,7 +46,7 @@ async function revive(queue: Queue, jobId: string, add: () => Promise<void>, ret
 export async function relayOnce(
   queue: Queue,
   options: { retryFailedAfterMs?: number } = {},
-): Promise<{ deliveries: number; shops: number; reattributions: number }> {
+): Promise<{ deliveries: number; shops: number; reattributions: number; imports: number }> {
   const retryAfterMs = options.retryFailedAfterMs ?? RETRY_FAILED_AFTER_MS;
   const unqueued = await unqueuedDeliveries();
   for (const id of unqueued) await enqueue(queue, "process-delivery", { deliveryId: id });
@@ -75,7 +76,8 @@ export async function relayOnce(
       retryAfterMs,
     );
   }
-  return { deliveries, shops: pending.length, reattributions: running.length };
+  const imports = await relayImports(queue);
+  return { deliveries, shops: pending.length, reattributions: running.length, imports };
 }
 
 /** Runs the relay every `intervalMs` until stopped. Errors (Redis or PostgreSQL down) are logged and retried. */

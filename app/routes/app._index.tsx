@@ -37,6 +37,8 @@ import { shopDataPresence } from "../data/onboarding.server";
 import { campaignReport, revenueSeries } from "../reports/campaigns.server";
 import { readSettings } from "../settings/settings.server";
 import { AttributionProgress } from "../components/AttributionProgress";
+import { ImportBanner } from "../components/settings/ImportCard";
+import { importStatus } from "../imports/service.server";
 import { PeriodPicker } from "../components/PeriodPicker";
 import { RevenueChart } from "../components/RevenueChart";
 import { copyText } from "../components/clipboard";
@@ -53,13 +55,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const period = resolvePeriod(url.searchParams, shop.timezone);
   const range = { from: period.from, to: period.to };
   const bucket = bucketFor(period);
-  const [settings, report, series, presence] = await Promise.all([
+  const [settings, report, series, presence, imports] = await Promise.all([
     readSettings(shop.id),
     campaignReport(shop.id, range),
     revenueSeries(shop.id, range, period.timeZone, bucket),
     shopDataPresence(shop.id),
+    importStatus(shop.id, shop.domain),
   ]);
   return {
+    imports,
     shop: { domain: shop.domain, name: shop.name },
     period: { key: period.key, start: period.start, end: period.end, timeZone: period.timeZone, error: period.error },
     bucket,
@@ -161,6 +165,7 @@ export default function ReportsPage() {
     >
       <BlockStack gap="400">
         <AttributionProgress status={data.attribution} />
+        <ImportBanner status={data.imports} />
         {isNewShop ? (
           <Onboarding />
         ) : (

@@ -32,6 +32,8 @@ import { AttributionProgress } from "../components/AttributionProgress";
 import { CopyField } from "../components/CopyField";
 import { SesTopicsCard } from "../components/settings/SesTopicsCard";
 import { saveSesTopicsFromForm } from "../settings/ses-topics.server";
+import { ImportCard } from "../components/settings/ImportCard";
+import { importStatus } from "../imports/service.server";
 import { channelLabel, formatDateTime } from "../components/format";
 import { AuditLogCard } from "../components/settings/AuditLogCard";
 import { CustomerDataCard } from "../components/settings/CustomerDataCard";
@@ -93,8 +95,14 @@ function currencyOptions() {
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await authenticateShop(request);
-  const [settings, keys, audit] = await Promise.all([readSettings(shop.id), listApiKeys(shop.id), listAudit(shop.id)]);
+  const [settings, keys, audit, imports] = await Promise.all([
+    readSettings(shop.id),
+    listApiKeys(shop.id),
+    listAudit(shop.id),
+    importStatus(shop.id, shop.domain),
+  ]);
   return {
+    imports,
     shop: { domain: shop.domain, timezone: shop.timezone, currency: shop.currency },
     settings: {
       enabled: settings.enabled,
@@ -294,6 +302,14 @@ export default function SettingsPage() {
               <SesTopicsCard topicArns={data.settings.providers.ses.topic_arns} notify={notify} />
               <IngestTokenCard notify={notify} />
             </BlockStack>
+          </Layout.AnnotatedSection>
+
+          <Layout.AnnotatedSection
+            id="imports"
+            title="Order history"
+            description="Import the orders placed before the app was installed; missed webhooks are reconciled every few hours."
+          >
+            <ImportCard status={data.imports} timezone={data.shop.timezone} />
           </Layout.AnnotatedSection>
 
           <Layout.AnnotatedSection

@@ -1,4 +1,6 @@
+import { hasImport } from "../data/imports.server";
 import { recordShopDetails } from "../data/shops.server";
+import { startImport } from "../imports/start.server";
 import { log } from "../logger.server";
 import { activateClickPixel } from "../pixel/activate.server";
 
@@ -43,6 +45,12 @@ export async function onShopAuthenticated(domain: string, graphql: AdminGraphql)
     await activateClickPixel(shop, graphql);
   } catch (error) {
     log.warn("click pixel activation failed", { shopId: shop.id, error });
+  }
+  // The first install imports the order history, as far back as the scopes allow (docs/decisions/009-...).
+  try {
+    if (!(await hasImport(shop.id, "history"))) await startImport(shop.id, { trigger: "install" });
+  } catch (error) {
+    log.warn("history import could not be queued after install", { shopId: shop.id, error });
   }
   return shop;
 }

@@ -5,6 +5,7 @@ import { normalizeCustomerId, normalizeEmail, normalizePhone, orderKeys } from "
 import { parseShopifyWebhook, type ShopifyWebhookPayload } from "../ingest/shopify";
 import { ingestOrders, ingestRefund } from "../ingest/store.server";
 import { log } from "../logger.server";
+import { onBulkOperationFinished } from "../imports/webhook.server";
 
 /**
  * Applies one stored Shopify delivery (the `process-delivery` job). Idempotent: a processed delivery is skipped,
@@ -117,6 +118,9 @@ async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<stri
       log.info("shop data erased (shop/redact)", { rows: Object.values(erased).reduce((a, b) => a + b, 0) });
       break;
     }
+    case "bulk_operations/finish":
+      await onBulkOperationFinished(shopDomain, p.bulk.id);
+      break;
   }
   return null;
 }

@@ -11,6 +11,8 @@
  * Operations are recognised by their root field; an operation it does not know answers a GraphQL error naming it,
  * so a new Admin API call fails loudly until it is added here.
  */
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { http, HttpResponse } from "msw";
 
 export interface FakeShop {
@@ -57,7 +59,131 @@ export class FakeShopifyAdmin {
   }
 }
 
-type RootField = "webPixelCreate" | "webPixelUpdate" | "webPixelDelete" | "webPixel" | "shop";
+type RootField =
+  | "webPixelCreate"
+  | "webPixelUpdate"
+  | "webPixelDelete"
+  | "webPixel"
+  | "shop"
+  | "bulkOperationRunQuery"
+  | "node"
+  | "orders";
+
+/**
+ * The history import and reconciliation side of the fake, driven by a scenario file per shop, because the calls come
+ * from the worker process: `<FAKE_SHOPIFY_DIR>/<shop domain>.json` (written by the test, read on every call; see
+ * tests/support/shopify-scenario.ts). Stateless where it matters: a bulk operation's id carries its creation time,
+ * so a worker killed and restarted mid-import polls the same operation and gets the same answers. Every call is
+ * appended to `<shop domain>.calls.jsonl` for the test to inspect.
+ *
+ * Bulk lifecycle: bulkOperationRunQuery -> CREATED; then RUNNING while `hold` is true or for `runningMs`; then
+ * `outcome` (COMPLETED with `objectCount` and `url`, FAILED with `errorCode`, CANCELED, EXPIRED). `userErrors`
+ * refuses the mutation (e.g. an operation already running). The orders query pages through `orders` (GraphQL
+ * Order nodes) filtered by `updated_at:>='...'` and sorted by updatedAt, answering the first `throttle.times` calls
+ * THROTTLED (with `extensions.cost.throttleStatus`, as Shopify does).
+ */
+export interface FakeScenario {
+  bulk?: {
+    userErrors?: { field: string[] | null; message: string; code?: string }[];
+    outcome?: "COMPLETED" | "FAILED" | "CANCELED" | "EXPIRED";
+    errorCode?: string | null;
+    runningMs?: number;
+    hold?: boolean;
+    url?: string | null;
+    objectCount?: number;
+  };
+  orders?: Record<string, unknown>[];
+  pageSize?: number;
+  throttle?: { times: number; restoreRate?: number; currentlyAvailable?: number };
+}
+
+function scenarioDir(): string | null {
+  return process.env.FAKE_SHOPIFY_DIR ?? null;
+}
+
+function readScenario(domain: string): FakeScenario {
+  const dir = scenarioDir();
+  const file = dir ? path.join(dir, `${domain}.json`) : null;
+  if (!file || !existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as FakeScenario;
+  } catch {
+    return {}; // being rewritten: the next call reads it
+  }
+}
+
+function logCall(domain: string, operation: string, extra: Record<string, unknown> = {}) {
+  const dir = scenarioDir();
+  if (!dir) return;
+  appendFileSync(
+    path.join(dir, `${domain}.calls.jsonl`),
+    `${JSON.stringify({ operation, at: Date.now(), pid: process.pid, ...extra })}\n`,
+  );
+}
+
+const throttledCalls = new Map<string, number>();
+let bulkSeq = 0;
+
+function bulkStatus(scenario: FakeScenario, id: string) {
+  const created = Number(/BulkOperation\/(\d+)$/.exec(id)?.[1]?.slice(0, 13) ?? "0");
+  const bulk = scenario.bulk ?? {};
+  const age = Date.now() - created;
+  const running = bulk.hold === true || age < (bulk.runningMs ?? 0);
+  const status = running ? (age < 200 ? "CREATED" : "RUNNING") : (bulk.outcome ?? "COMPLETED");
+  const objectCount = bulk.objectCount ?? 0;
+  return {
+    id,
+    status,
+    errorCode: status === "FAILED" ? (bulk.errorCode ?? "INTERNAL_SERVER_ERROR") : null,
+    objectCount: String(running ? Math.floor(objectCount / 2) : objectCount),
+    url: status === "COMPLETED" ? (bulk.url ?? null) : null,
+    partialDataUrl: null,
+    completedAt: running ? null : new Date(created + (bulk.runningMs ?? 0)).toISOString(),
+  };
+}
+
+const cost = (requested: number, available: number, restoreRate: number) => ({
+  cost: {
+    requestedQueryCost: requested,
+    actualQueryCost: available >= requested ? requested : null,
+    throttleStatus: { maximumAvailable: 2000, currentlyAvailable: available, restoreRate },
+  },
+});
+
+function ordersPage(domain: string, scenario: FakeScenario, variables: Record<string, unknown>) {
+  const t = scenario.throttle;
+  const restoreRate = t?.restoreRate ?? 100;
+  const done = throttledCalls.get(domain) ?? 0;
+  if (t && done < t.times) {
+    throttledCalls.set(domain, done + 1);
+    logCall(domain, "orders", { throttled: true });
+    return {
+      errors: [
+        {
+          message: "Throttled",
+          extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/limits" },
+        },
+      ],
+      extensions: cost(502, t.currentlyAvailable ?? 2, restoreRate),
+    };
+  }
+  const from = /updated_at:>='([^']+)'/.exec(String(variables.query ?? ""))?.[1];
+  const fromMs = from ? Date.parse(from) : -Infinity;
+  const all = (scenario.orders ?? [])
+    .filter((o) => Date.parse(String(o.updatedAt)) >= fromMs)
+    .sort((a, b) => Date.parse(String(a.updatedAt)) - Date.parse(String(b.updatedAt)));
+  const first = Math.min(Number(variables.first ?? 50), scenario.pageSize ?? 250);
+  const start = typeof variables.after === "string" ? Number(variables.after) : 0;
+  const nodes = all.slice(start, start + first);
+  const end = start + nodes.length;
+  logCall(domain, "orders", { from: from ?? null, after: variables.after ?? null, count: nodes.length });
+  return {
+    data: {
+      orders: { nodes, pageInfo: { hasNextPage: end < all.length, endCursor: nodes.length ? String(end) : null } },
+    },
+    extensions: cost(502, 2000, restoreRate),
+  };
+}
 
 function rootField(query: string): string | null {
   const body = query.replace(/#[^\n]*/g, "");
@@ -106,6 +232,28 @@ export function createShopifyAdminHandlers(admin: FakeShopifyAdmin) {
       admin.calls.push({ shop: domain, apiVersion: String(params.version), operation, variables });
 
       switch (operation as RootField) {
+        case "bulkOperationRunQuery": {
+          const scenario = readScenario(domain);
+          const errors = scenario.bulk?.userErrors ?? [];
+          logCall(domain, operation, { query: variables.query, refused: errors.length > 0 });
+          if (errors.length) {
+            return HttpResponse.json({
+              data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: errors } },
+            });
+          }
+          const id = `gid://shopify/BulkOperation/${Date.now()}${String(++bulkSeq % 1000).padStart(3, "0")}`;
+          return HttpResponse.json({
+            data: { bulkOperationRunQuery: { bulkOperation: { id, status: "CREATED" }, userErrors: [] } },
+          });
+        }
+        case "node": {
+          const id = String(variables.id ?? "");
+          logCall(domain, operation, { id });
+          if (!id.startsWith("gid://shopify/BulkOperation/")) return HttpResponse.json({ data: { node: null } });
+          return HttpResponse.json({ data: { node: bulkStatus(readScenario(domain), id) } });
+        }
+        case "orders":
+          return HttpResponse.json(ordersPage(domain, readScenario(domain), variables));
         case "shop":
           return HttpResponse.json({
             data: { shop: { name: shop.name, currencyCode: shop.currencyCode, ianaTimezone: shop.ianaTimezone } },

@@ -65,6 +65,8 @@ async function startStack(): Promise<Stack> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const prefix = `crtest_${randomBytes(4).toString("hex")}`;
+  // Scenario files of the fake Shopify Admin API (tests/msw/shopify-admin.ts), shared by tests, server and worker.
+  const fakeShopifyDir = mkdtempSync(path.join(tmpdir(), "cr-fake-shopify-"));
   const env: Record<string, string> = {
     NODE_ENV: "test",
     DATABASE_URL: db.url,
@@ -81,6 +83,8 @@ async function startStack(): Promise<Stack> {
     PIXEL_RATE_LIMIT_PER_IP_PER_MINUTE: "100000",
     RELAY_INTERVAL_MS: "500",
     SECRETS_ENCRYPTION_KEYS: `t2:${TEST_ENCRYPTION_KEYS.t2},t1:${TEST_ENCRYPTION_KEYS.t1}`,
+    FAKE_SHOPIFY_DIR: fakeShopifyDir,
+    BULK_POLL_INTERVAL_MS: "500",
   };
   const dir = mkdtempSync(path.join(tmpdir(), "cr-stack-"));
   mkdirSync(path.join(dir, "expected"));
@@ -107,6 +111,7 @@ async function startStack(): Promise<Stack> {
       await dropDatabase(db.name);
       await deletePrefix(env.REDIS_URL!, prefix);
       rmSync(dir, { recursive: true, force: true });
+      rmSync(fakeShopifyDir, { recursive: true, force: true });
     },
   };
 }

@@ -99,9 +99,18 @@ export function startServer(env: Record<string, string>, logFile?: string): Prom
   );
 }
 
-/** The compiled worker (`npm run build` makes build/worker.js), as production runs it: no tsx. */
+/**
+ * The compiled worker (`npm run build` makes build/worker.js), as production runs it, with msw answering for outside
+ * services (the history import and reconciliation call Shopify from the worker).
+ */
 export function startWorker(env: Record<string, string>, logFile?: string): Promise<Proc> {
-  return startProcess(NODE, ["build/worker.js"], env, /Worker ready/, logFile);
+  return startProcess(
+    NODE,
+    ["--import", "tsx", "--import", "./tests/msw/node.ts", "build/worker.js"],
+    env,
+    /Worker ready/,
+    logFile,
+  );
 }
 
 export function runCli(
