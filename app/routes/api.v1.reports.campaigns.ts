@@ -1,15 +1,19 @@
 import { stringify } from "csv-stringify/sync";
 import { apiRoute, json } from "../http/api.server";
 import { parseReportParams } from "../http/report-params.server";
-import { CAMPAIGN_ROW_FIELDS, campaignReport } from "../reports/campaigns.server";
+import { campaignReport, reportCsvRows } from "../reports/campaigns.server";
 
-/** GET /api/v1/reports/campaigns?from=&to=[&format=csv]: the campaign revenue report (API.md), JSON or CSV. */
+/**
+ * GET /api/v1/reports/campaigns?from=&to=[&compare=previous_period|previous_year][&format=csv]: the campaign revenue
+ * report (API.md), JSON or CSV (holdout and compare columns: reportCsvRows).
+ */
 export const { loader, action } = apiRoute({
   GET: async ({ request, shop }) => {
-    const { range, format } = parseReportParams(request, { csv: true });
-    const report = await campaignReport(shop.id, range);
+    const { range, format, compare } = parseReportParams(request, { csv: true });
+    const report = await campaignReport(shop.id, range, { compare, timeZone: shop.timezone });
     if (format === "csv") {
-      const body = stringify(report.campaigns, { header: true, columns: [...CAMPAIGN_ROW_FIELDS] });
+      const csv = reportCsvRows(report, compare !== null);
+      const body = stringify([csv.columns, ...csv.rows]);
       return new Response(body, {
         status: 200,
         headers: {
