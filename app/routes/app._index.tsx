@@ -34,11 +34,14 @@ import {
   type ReportRow,
 } from "../admin/report-table";
 import { shopDataPresence } from "../data/onboarding.server";
-import { campaignReport, revenueSeries } from "../reports/campaigns.server";
+import { campaignReport, revenueSeries, type CampaignRowJson } from "../reports/campaigns.server";
+import { RevenueCell } from "../components/report/RevenueCell";
 import { readSettings } from "../settings/settings.server";
 import { AttributionProgress } from "../components/AttributionProgress";
 import { PeriodPicker } from "../components/PeriodPicker";
 import { RevenueChart } from "../components/RevenueChart";
+import { ChangeNote, CompareControl, compareFromParams, compareLabel } from "../components/report/Compare";
+import { changeFraction, comparePeriod } from "../domain/compare";
 import { copyText } from "../components/clipboard";
 import { channelLabel, formatCount, formatMoney, formatMoneyShare } from "../components/format";
 import { CONNECT_ILLUSTRATION, NO_RESULTS_ILLUSTRATION } from "../components/illustrations";
@@ -53,11 +56,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const period = resolvePeriod(url.searchParams, shop.timezone);
   const range = { from: period.from, to: period.to };
   const bucket = bucketFor(period);
-  const [settings, report, series, presence] = await Promise.all([
+  const compare = compareFromParams(url.searchParams);
+  const [settings, report, series, presence, previousSeries] = await Promise.all([
     readSettings(shop.id),
-    campaignReport(shop.id, range),
+    campaignReport(shop.id, range, { compare, timeZone: period.timeZone }),
     revenueSeries(shop.id, range, period.timeZone, bucket),
     shopDataPresence(shop.id),
+    compare ? revenueSeries(shop.id, comparePeriod(range, compare, period.timeZone), period.timeZone, bucket) : null,
   ]);
   return {
     shop: { domain: shop.domain, name: shop.name },
@@ -68,6 +73,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     report,
     series,
     presence,
+    compare,
+    previousSeries,
   };
 };
 
@@ -144,6 +151,10 @@ export default function ReportsPage() {
 
   const isNewShop = !data.presence.hasOrders && !data.presence.hasEvents;
   const s = report.summary;
+  const cmp =
+    data.compare && report.previous && report.change
+      ? { mode: data.compare, p: report.previous, c: report.change }
+      : null;
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app";
 
   const headings = columns.map((c) => ({
@@ -201,7 +212,10 @@ export default function ReportsPage() {
             {data.period.error ? <Banner tone="warning" title={data.period.error} /> : null}
 
             <Card>
-              <PeriodPicker period={data.period} />
+              <InlineStack gap="400" align="space-between" blockAlign="end">
+                <PeriodPicker period={data.period} />
+                {enabled ? <CompareControl value={data.compare} /> : null}
+              </InlineStack>
             </Card>
 
             <div aria-busy={loading} style={{ opacity: loading ? 0.6 : 1, transition: "opacity 120ms" }}>
@@ -209,9 +223,29 @@ export default function ReportsPage() {
                 <InlineGrid columns={{ xs: 1, sm: 2, lg: 4 }} gap="400">
                   <Stat label="Campaigns" value={formatCount(s.campaigns)} testId="stat-campaigns">
                     {enabled ? `${formatCount(s.campaigns_with_revenue)} with revenue` : "Sent in this period"}
+                    {enabled && cmp ? (
+                      <ChangeNote
+                        previous={cmp.p.campaigns}
+                        change={changeFraction(s.campaigns, cmp.p.campaigns)}
+                        kind="count"
+                        currency={report.currency}
+                        mode={cmp.mode}
+                        testId="change-campaigns"
+                      />
+                    ) : null}
                   </Stat>
                   <Stat label="Purchases" value={enabled ? formatCount(s.purchases) : "—"} testId="stat-purchases">
                     {enabled ? "Orders the campaigns earned" : "Hidden in settings"}
+                    {enabled && cmp ? (
+                      <ChangeNote
+                        previous={cmp.p.purchases}
+                        change={cmp.c.purchases}
+                        kind="count"
+                        currency={report.currency}
+                        mode={cmp.mode}
+                        testId="change-purchases"
+                      />
+                    ) : null}
                   </Stat>
                   <Stat
                     label="Average check"
@@ -219,6 +253,16 @@ export default function ReportsPage() {
                     testId="stat-average-check"
                   >
                     {enabled ? "Revenue per purchase" : "Hidden in settings"}
+                    {enabled && cmp ? (
+                      <ChangeNote
+                        previous={cmp.p.average_check}
+                        change={cmp.c.average_check}
+                        kind="money"
+                        currency={report.currency}
+                        mode={cmp.mode}
+                        testId="change-average-check"
+                      />
+                    ) : null}
                   </Stat>
                   <Stat
                     label="Revenue from campaigns"
@@ -236,6 +280,29 @@ export default function ReportsPage() {
                           {formatMoneyShare(s.revenue, s.store_revenue)} of store revenue (
                           {formatMoney(s.store_revenue, report.currency)})
                         </span>
+                        {cmp ? (
+                          <ChangeNote
+                            previous={cmp.p.revenue}
+                            change={cmp.c.revenue}
+                            kind="money"
+                            currency={report.currency}
+                            mode={cmp.mode}
+                            testId="change-revenue"
+                          />
+                        ) : null}
+                        {cmp ? (
+                          <span>
+                            Store revenue{" "}
+                            <ChangeNote
+                              previous={cmp.p.store_revenue}
+                              change={cmp.c.store_revenue}
+                              kind="money"
+                              currency={report.currency}
+                              mode={cmp.mode}
+                              testId="change-store-revenue"
+                            />
+                          </span>
+                        ) : null}
                       </BlockStack>
                     ) : (
                       "Hidden in settings"
@@ -256,7 +323,9 @@ export default function ReportsPage() {
                         summary={`Revenue by ${data.bucket}: campaigns ${formatMoney(s.revenue, report.currency)} of ${formatMoney(
                           s.store_revenue,
                           report.currency,
-                        )} store revenue in this period.`}
+                        )} store revenue in this period.${cmp ? ` Dashed line: campaign revenue in ${compareLabel(cmp.mode)} (${formatMoney(cmp.p.revenue, report.currency)}).` : ""}`}
+                        previous={data.previousSeries}
+                        previousLabel={cmp?.mode === "previous_year" ? "Last year" : "Previous period"}
                       />
                     </BlockStack>
                   </Card>
@@ -403,12 +472,13 @@ function cell(row: ReportRow, key: ColumnKey, currency: string, periodQuery: str
         </Badge>
       );
     case "average_check":
-    case "revenue":
       return (
         <Text as="span" alignment="end" numeric>
           {formatMoney(row[key], currency)}
         </Text>
       );
+    case "revenue":
+      return <RevenueCell revenue={row.revenue} previous={(row as CampaignRowJson).previous} currency={currency} />;
     default:
       return (
         <Text as="span" alignment="end" numeric>
