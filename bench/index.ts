@@ -16,6 +16,8 @@ const KNOWN = [
   "incremental_orders_per_s",
   "report_ms_p95",
   "worker_peak_rss_mb",
+  "settings_preview_s",
+  "holdout_s",
 ];
 const ATTRIBUTION_FIGURES = KNOWN.slice(2);
 

@@ -280,6 +280,12 @@ export default function ReportsPage() {
                           {formatMoneyShare(s.revenue, s.store_revenue)} of store revenue (
                           {formatMoney(s.store_revenue, report.currency)})
                         </span>
+                        {s.incremental_revenue !== null ? (
+                          <span data-testid="stat-incremental">
+                            Incremental revenue of campaigns with a holdout:{" "}
+                            {formatMoney(s.incremental_revenue, report.currency)}
+                          </span>
+                        ) : null}
                         {cmp ? (
                           <ChangeNote
                             previous={cmp.p.revenue}

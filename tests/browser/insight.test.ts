@@ -213,6 +213,10 @@ describe("holdouts, comparison and preview in the admin", () => {
       await page.getByRole("row").filter({ hasText: "Autumn sale" }).getByTestId("row-previous-revenue").textContent(),
     ).toBe("was $200.00");
     expect(page.url()).toContain("compare=previous_period");
+    expect(api.body.summary.incremental_revenue).not.toBeNull();
+    expect(await page.getByTestId("stat-incremental").textContent()).toBe(
+      `Incremental revenue of campaigns with a holdout: ${formatMoney(api.body.summary.incremental_revenue, "USD")}`,
+    );
     await expect.poll(() => page.locator(".recharts-line").count()).toBeGreaterThan(0);
     await shot(page, "report-compare.png");
   });
