@@ -14,6 +14,12 @@ export function isCompareMode(v: unknown): v is CompareMode {
   return typeof v === "string" && (COMPARE_MODES as readonly string[]).includes(v);
 }
 
+/** The compare mode a URL asks for (`?compare=`), null when none or unknown. */
+export function compareFromParams(params: URLSearchParams): CompareMode | null {
+  const v = params.get("compare");
+  return isCompareMode(v) ? v : null;
+}
+
 /** Decimals of a published change fraction. */
 export const CHANGE_DECIMALS = 4;
 

@@ -40,8 +40,8 @@ import { readSettings } from "../settings/settings.server";
 import { AttributionProgress } from "../components/AttributionProgress";
 import { PeriodPicker } from "../components/PeriodPicker";
 import { RevenueChart } from "../components/RevenueChart";
-import { ChangeNote, CompareControl, compareFromParams, compareLabel } from "../components/report/Compare";
-import { changeFraction, comparePeriod } from "../domain/compare";
+import { ChangeNote, CompareControl, compareLabel } from "../components/report/Compare";
+import { changeFraction, compareFromParams, comparePeriod } from "../domain/compare";
 import { copyText } from "../components/clipboard";
 import { channelLabel, formatCount, formatMoney, formatMoneyShare } from "../components/format";
 import { CONNECT_ILLUSTRATION, NO_RESULTS_ILLUSTRATION } from "../components/illustrations";
@@ -125,6 +125,7 @@ export default function ReportsPage() {
     try {
       const q = new URLSearchParams(periodParams(data.period));
       if (showRevenue) q.set("revenue", "1");
+      if (data.compare) q.set("compare", data.compare);
       q.set("sort", sort.key);
       q.set("dir", sort.direction === "ascending" ? "asc" : "desc");
       // fetch, not a plain link: inside Shopify admin App Bridge adds the session token to fetches only.

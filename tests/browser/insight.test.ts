@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { parseCsv } from "../support/csv";
 import { BROWSER_UA, baseUrl, db, http, settled, stackEnv, uniqueShopDomain } from "../support/api";
 import { ROOT } from "../support/processes";
 import { embeddedUrl, signSessionToken } from "../../scripts/demo/session-token";
@@ -146,7 +147,11 @@ describe("holdouts, comparison and preview in the admin", () => {
       seed(),
     ]);
     browser = launched;
-    context = await browser.newContext({ userAgent: BROWSER_UA, viewport: { width: 1280, height: 900 } });
+    context = await browser.newContext({
+      userAgent: BROWSER_UA,
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    });
     await context.route("https://cdn.shopify.com/**", (route) =>
       route.request().url().endsWith("/shopifycloud/app-bridge.js")
         ? route.fulfill({ status: 200, contentType: "application/javascript", body: STAND_IN })
@@ -219,6 +224,25 @@ describe("holdouts, comparison and preview in the admin", () => {
     );
     await expect.poll(() => page.locator(".recharts-line").count()).toBeGreaterThan(0);
     await shot(page, "report-compare.png");
+
+    // Export (revenue columns on): the holdout and the earlier period's figures after the other columns.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export" }).click(),
+    ]);
+    const file = path.join(ARTIFACTS, "export-compare.csv");
+    await download.saveAs(file);
+    const [header, ...rows] = parseCsv(readFileSync(file, "utf8"));
+    const col = (name: string) => header!.indexOf(name);
+    expect(col("Holdout: incremental revenue (USD)")).toBeGreaterThan(col("Sale formula"));
+    expect(header!.slice(-2)).toEqual(["Earlier purchases", "Earlier revenue (USD)"]);
+    const winter = rows.find((r) => r[0] === "winter-sale")!;
+    const winterApi = api.body.campaigns.find((c: any) => c.id === "winter-sale");
+    expect(winter[col("Holdout: incremental revenue (USD)")]).toBe(winterApi.holdout.incremental_revenue);
+    expect(winter[col("Holdout: significant")]).toBe("true");
+    const autumn = rows.find((r) => r[0] === "autumn-sale")!;
+    expect(autumn.slice(-2)).toEqual(["1", "200.00"]);
+    expect(autumn[col("Holdout: treated")]).toBe("");
   });
 
   it("previews a rules change on the settings page, then saving gives the previewed figures", async () => {

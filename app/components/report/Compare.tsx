@@ -1,6 +1,6 @@
 import { useSearchParams } from "@remix-run/react";
 import { Select } from "@shopify/polaris";
-import { COMPARE_MODES, type CompareMode } from "../../domain/compare";
+import type { CompareMode } from "../../domain/compare";
 import { formatCount, formatMoney } from "../format";
 
 export const COMPARE_OPTIONS: { value: "" | CompareMode; label: string }[] = [
@@ -8,12 +8,6 @@ export const COMPARE_OPTIONS: { value: "" | CompareMode; label: string }[] = [
   { value: "previous_period", label: "Previous period" },
   { value: "previous_year", label: "Same dates last year" },
 ];
-
-/** The compare mode the URL asks for (`?compare=`), null when none or unknown. */
-export function compareFromParams(params: URLSearchParams): CompareMode | null {
-  const v = params.get("compare");
-  return v && (COMPARE_MODES as readonly string[]).includes(v) ? (v as CompareMode) : null;
-}
 
 /** "Compare to" select of the report page, kept in the URL as `compare`. */
 export function CompareControl({ value }: { value: CompareMode | null }) {
