@@ -19,6 +19,7 @@ import { createMigratedDatabase, dropDatabase } from "../tests/support/db";
 import { ROOT, freePort, runCli, startServer, startWorker, type Proc } from "../tests/support/processes";
 import { buildMessageRollup, generateAttributionData, insertNewOrders, specFor } from "./data";
 import type { Figure } from "./ingest";
+import { runInsightFigures } from "./insight";
 
 export type { Figure };
 
@@ -244,6 +245,9 @@ export async function runAttributionBench(opts: {
         purchases_in_period: purchases,
       },
     });
+
+    // 4. Settings preview and holdout statistics (ADR 011).
+    await runInsightFigures({ client, api, shopId, scale, emit, note, dataParams });
 
     clearInterval(sampler);
     for (const m of groupMemory(worker.child.pid!)) peak = Math.max(peak, m.hwm);

@@ -18,6 +18,8 @@ const KNOWN = [
   "worker_peak_rss_mb",
   "backfill_orders_per_s",
   "backfill_peak_rss_mb",
+  "settings_preview_s",
+  "holdout_s",
 ];
 const ATTRIBUTION_FIGURES = KNOWN.slice(2, 6);
 const BACKFILL_FIGURES = ["backfill_orders_per_s", "backfill_peak_rss_mb"];

@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from "react";
 
 const noSubscription = () => () => {};
-import { Bar, CartesianGrid, ComposedChart, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Box, SkeletonBodyText, Text } from "@shopify/polaris";
 import { formatCount, formatDay, formatDayShort, formatMoney } from "./format";
 
@@ -22,12 +22,17 @@ export function RevenueChart({
   currency,
   bucket,
   summary,
+  previous,
+  previousLabel = "Earlier period",
 }: {
   series: SeriesPoint[];
   currency: string;
   bucket: "day" | "week";
   /** Spoken instead of the drawing. */
   summary: string;
+  /** The compared period's series, overlaid bucket by bucket (its first bucket over this one's first). */
+  previous?: SeriesPoint[] | null;
+  previousLabel?: string;
 }) {
   // False on the server and during hydration, true in the browser afterwards.
   const mounted = useSyncExternalStore(
@@ -35,12 +40,17 @@ export function RevenueChart({
     () => true,
     () => false,
   );
-  const data = series.map((p) => ({
-    date: p.date,
-    revenue: Number(p.revenue),
-    store: Math.max(0, Number(p.store_revenue) - Number(p.revenue)),
-    raw: p,
-  }));
+  const data = series.map((p, i) => {
+    const earlier = previous?.[i] ?? null;
+    return {
+      date: p.date,
+      revenue: Number(p.revenue),
+      store: Math.max(0, Number(p.store_revenue) - Number(p.revenue)),
+      previous: earlier ? Number(earlier.revenue) : null,
+      raw: p,
+      rawPrevious: earlier,
+    };
+  });
   const compact = new Intl.NumberFormat("en-US", {
     style: "currency",
     currency,
@@ -74,7 +84,9 @@ export function RevenueChart({
             />
             <Tooltip
               content={({ active, payload }) => {
-                const point = active && payload?.[0] ? (payload[0].payload as (typeof data)[number]).raw : null;
+                const hovered = active && payload?.[0] ? (payload[0].payload as (typeof data)[number]) : null;
+                const point = hovered?.raw ?? null;
+                const prev = hovered?.rawPrevious ?? null;
                 if (!point) return null;
                 return (
                   <div
@@ -95,6 +107,11 @@ export function RevenueChart({
                     <Text as="p" variant="bodySm" tone="subdued">
                       Store: {formatMoney(point.store_revenue, currency)}
                     </Text>
+                    {prev ? (
+                      <Text as="p" variant="bodySm" tone="subdued">
+                        {previousLabel} ({formatDayShort(prev.date)}): {formatMoney(prev.revenue, currency)}
+                      </Text>
+                    ) : null}
                   </div>
                 );
               }}
@@ -115,6 +132,18 @@ export function RevenueChart({
               radius={[3, 3, 0, 0]}
               isAnimationActive={false}
             />
+            {previous ? (
+              <Line
+                dataKey="previous"
+                name={`Campaigns, ${previousLabel.toLowerCase()}`}
+                type="monotone"
+                stroke="#6d7175"
+                strokeWidth={2}
+                strokeDasharray="5 4"
+                dot={false}
+                isAnimationActive={false}
+              />
+            ) : null}
           </ComposedChart>
         </ResponsiveContainer>
       )}

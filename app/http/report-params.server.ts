@@ -6,6 +6,7 @@
  * before `to`. `from` must be before `to`. Errors name the parameter: 400 details `[{path: "from", ...}]`.
  */
 import { parseIsoDate } from "../ingest/common";
+import { COMPARE_MODES, isCompareMode, type CompareMode } from "../domain/compare";
 import { invalid, type ErrorDetail } from "./errors";
 
 export const DEFAULT_REPORT_DAYS = 30;
@@ -13,6 +14,8 @@ export const DEFAULT_REPORT_DAYS = 30;
 export interface ReportParams {
   range: { from: Date; to: Date };
   format: "json" | "csv";
+  /** `compare=previous_period|previous_year`; null when absent. */
+  compare: CompareMode | null;
 }
 
 function readDate(url: URL, name: "from" | "to", details: ErrorDetail[]): Date | null {
@@ -40,11 +43,17 @@ export function parseReportParams(request: Request, opts: { csv?: boolean } = {}
   } else if (opts.csv && /\btext\/csv\b/i.test(request.headers.get("accept") ?? "")) {
     format = "csv";
   }
+  const c = url.searchParams.get("compare");
+  let compare: CompareMode | null = null;
+  if (c !== null && c !== "") {
+    if (isCompareMode(c)) compare = c;
+    else details.push({ path: "compare", message: `must be one of ${COMPARE_MODES.join(", ")}` });
+  }
   if (details.length) throw invalid(details);
   const end = to ?? new Date();
   const start = from ?? new Date(end.getTime() - DEFAULT_REPORT_DAYS * 86_400_000);
   if (start.getTime() >= end.getTime()) {
     throw invalid([{ path: from ? "from" : "to", message: "must be before `to` (the period is [from, to))" }]);
   }
-  return { range: { from: start, to: end }, format };
+  return { range: { from: start, to: end }, format, compare };
 }

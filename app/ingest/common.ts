@@ -421,6 +421,16 @@ export interface CampaignFields {
   campaignId: string;
   campaignName: string | null;
   messageId: string | null;
+  /** The sender marked the recipient as held out of the campaign (its control group): the event is `held_out`. */
+  heldOut: boolean;
+}
+
+/** The event type of a held-out recipient (ATTRIBUTION.md, "Holdouts"). */
+export const HELD_OUT = "held_out";
+
+/** A custom field's or query parameter's truth value: `true`, `1` or `yes` (any case). */
+export function isTruthyFlag(v: string | null | undefined): boolean {
+  return typeof v === "string" && /^(true|1|yes)$/i.test(v.trim());
 }
 
 /**
@@ -429,11 +439,17 @@ export interface CampaignFields {
  * 2. query parameters of the same names on the ingest URL;
  * 3. the provider's native campaign fields / message id;
  * 4. campaign `<provider>:uncategorized`.
- * Applied field by field (a custom `campaign_id` with a native message id is fine).
+ * Applied field by field (a custom `campaign_id` with a native message id is fine). A custom field (else query
+ * parameter) `held_out` set to true/1/yes marks the event as a held-out recipient's (docs/holdouts.md).
  */
 export function resolveCampaign(args: {
   provider: EventSource;
-  custom?: { campaign_id?: string | null; campaign_name?: string | null; message_id?: string | null };
+  custom?: {
+    campaign_id?: string | null;
+    campaign_name?: string | null;
+    message_id?: string | null;
+    held_out?: string | null;
+  };
   query?: QueryInput;
   native?: { campaignId?: string | null; campaignName?: string | null; messageId?: string | null };
 }): CampaignFields {
@@ -463,13 +479,14 @@ export function resolveCampaign(args: {
     campaignId,
     campaignName,
     messageId: pick(custom.message_id, fromQuery("message_id", MAX_ID), native.messageId),
+    heldOut: isTruthyFlag(custom.held_out) || (custom.held_out == null && isTruthyFlag(queryGet(query, "held_out"))),
   };
 }
 
 /** Custom-field value by exact name from a provider's metadata object (strings, or numbers as source text). */
 export function customField(
   obj: JsonObject | null,
-  name: "campaign_id" | "campaign_name" | "message_id",
+  name: "campaign_id" | "campaign_name" | "message_id" | "held_out",
 ): string | null {
   if (!obj) return null;
   return scalarText(obj[name], name === "campaign_name" ? MAX_TEXT : MAX_ID);

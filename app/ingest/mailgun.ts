@@ -19,6 +19,7 @@ import {
   MAX_URL,
   type Result,
   customField,
+  HELD_OUT,
   eventWord,
   makeEvent,
   messageIdFromTrackedUrl,
@@ -148,6 +149,7 @@ export function mailgunEventFromData(
       campaign_id: customField(vars, "campaign_id"),
       campaign_name: customField(vars, "campaign_name"),
       message_id: customField(vars, "message_id"),
+      held_out: customField(vars, "held_out"),
     },
     query: queryOf(req),
     native: { messageId: scalarText(headers?.["message-id"]) },
@@ -158,7 +160,7 @@ export function mailgunEventFromData(
     events: [
       makeEvent({
         externalId: scalarText(ev.id),
-        type,
+        type: c.heldOut ? HELD_OUT : type,
         channel: "email",
         occurredAt,
         campaignId: c.campaignId,

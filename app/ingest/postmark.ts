@@ -24,6 +24,7 @@ import {
   MAX_URL,
   type Result,
   customField,
+  HELD_OUT,
   eventWord,
   header,
   makeEvent,
@@ -143,6 +144,7 @@ export function parsePostmark(req: IngestRequest): Result<{ events: MessageEvent
       campaign_id: customField(meta, "campaign_id"),
       campaign_name: customField(meta, "campaign_name"),
       message_id: customField(meta, "message_id"),
+      held_out: customField(meta, "held_out"),
     },
     query: queryOf(req),
     native: { messageId: postmarkMessageId },
@@ -157,7 +159,7 @@ export function parsePostmark(req: IngestRequest): Result<{ events: MessageEvent
     events: [
       makeEvent({
         externalId,
-        type,
+        type: c.heldOut ? HELD_OUT : type,
         channel: "email",
         occurredAt,
         campaignId: c.campaignId,

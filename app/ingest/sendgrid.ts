@@ -26,6 +26,7 @@ import {
   MAX_URL,
   type Result,
   customField,
+  HELD_OUT,
   eventWord,
   header,
   makeEvent,
@@ -138,13 +139,14 @@ function parseOne(ev: JsonObject, path: string, req: IngestRequest, errors: Fiel
       campaign_id: customField(ev, "campaign_id"),
       campaign_name: customField(ev, "campaign_name"),
       message_id: customField(ev, "message_id"),
+      held_out: customField(ev, "held_out"),
     },
     query: queryOf(req),
     native,
   });
   return makeEvent({
     externalId: scalarText(ev.sg_event_id),
-    type,
+    type: c.heldOut ? HELD_OUT : type,
     channel: "email",
     occurredAt,
     campaignId: c.campaignId,

@@ -39,6 +39,7 @@ import {
   queryOf,
   resolveCampaign,
   scalarText,
+  HELD_OUT,
 } from "./common";
 import { type JsonObject, type JsonValue, isJsonObject, parseJson } from "./json";
 
@@ -261,7 +262,7 @@ function firstTag(tags: JsonObject | null, name: string): string | null {
   return scalarText(Array.isArray(v) ? v[0] : v, name === "campaign_name" ? 1000 : MAX_ID);
 }
 
-const OWN_TAGS = new Set(["campaign_id", "campaign_name", "message_id"]);
+const OWN_TAGS = new Set(["campaign_id", "campaign_name", "message_id", "held_out"]);
 
 /**
  * Maps one SES event record to events (one per recipient). `dedupBase`: the SNS MessageId; without one (raw message
@@ -316,6 +317,7 @@ export function sesEventsFromRecord(
       campaign_id: firstTag(tags, "campaign_id") ?? firstTag(linkTags, "campaign_id"),
       campaign_name: firstTag(tags, "campaign_name") ?? firstTag(linkTags, "campaign_name"),
       message_id: firstTag(tags, "message_id") ?? firstTag(linkTags, "message_id"),
+      held_out: firstTag(tags, "held_out") ?? firstTag(linkTags, "held_out"),
     },
     query: queryOf(req),
     native: { messageId: scalarText(mail.messageId) },
@@ -330,7 +332,7 @@ export function sesEventsFromRecord(
             ? `${dedupBase}:${i}`
             : dedupBase
           : `ses:${scalarText(mail.messageId) ?? ""}:${eventType}:${email}:${rawTs}`,
-      type,
+      type: c.heldOut ? HELD_OUT : type,
       channel: "email",
       occurredAt: occurredAt as Date,
       campaignId: c.campaignId,

@@ -26,6 +26,7 @@ import {
   makeEvent,
   queryOf,
   resolveCampaign,
+  HELD_OUT,
   safeEqual,
   sha256Hex,
 } from "./common";
@@ -204,7 +205,7 @@ export function parseTwilio(req: IngestRequest): Result<{ events: MessageEventIn
     events: [
       makeEvent({
         externalId: `${sid}:${lower}`,
-        type,
+        type: c.heldOut ? HELD_OUT : type,
         channel,
         occurredAt,
         campaignId: c.campaignId,

@@ -13,6 +13,9 @@ import { buildMessages, compareCodePoints, trackedMessageIds, type AttributionEv
 import type { CampaignReport, CampaignRow } from "../domain/report";
 import { attributeOrder, type AttributionResult, type UnattributedReason } from "../domain/rule";
 import { Money, averageCheck, formatAmount } from "../domain/money";
+import { HOLDOUT_FIELDS, holdoutFigures, totalIncremental, type HoldoutFigures } from "../domain/holdout";
+import { comparePeriod, changeFraction, type CompareMode } from "../domain/compare";
+import { holdoutStats } from "../data/holdouts.server";
 import { saleFormula } from "../domain/sale-formula";
 import type { AttributionSettings } from "../domain/settings";
 import type { Channel, EventSource, StageEvent } from "../domain/types";
@@ -41,8 +44,38 @@ export interface ReportRange {
   to: Date;
 }
 
-export type ReportJson = CampaignReport;
-export type CampaignRowJson = CampaignRow;
+/** The earlier period's figures of a campaign (`compare`). */
+export interface CampaignPrevious {
+  purchases: number;
+  revenue: string;
+}
+
+/** A report row: the domain's row, its holdout (null without held-out recipients) and, when compared, `previous`. */
+export type CampaignRowJson = CampaignRow & { holdout: HoldoutFigures | null; previous?: CampaignPrevious };
+
+export type SummaryJson = CampaignReport["summary"] & {
+  /** Incremental revenue of the period's campaigns with a holdout (sum of their figures); null when none has any. */
+  incremental_revenue: string | null;
+};
+
+export type PreviousJson = CampaignReport["summary"] & { from: string; to: string };
+
+export type ChangeJson = Record<(typeof CHANGE_FIELDS)[number], number | null>;
+export const CHANGE_FIELDS = ["purchases", "revenue", "average_check", "store_revenue"] as const;
+
+export type ReportJson = Omit<CampaignReport, "campaigns" | "summary"> & {
+  summary: SummaryJson;
+  campaigns: CampaignRowJson[];
+  previous?: PreviousJson;
+  change?: ChangeJson;
+};
+
+export interface ReportOptions {
+  /** Compare with the previous period of the same length or the same dates a year earlier. */
+  compare?: CompareMode | null;
+  /** The shop's time zone (the "same dates" of previous_year are calendar dates there). Default UTC. */
+  timeZone?: string;
+}
 
 async function attributionSettings(shopId: bigint): Promise<AttributionSettings> {
   const { settings } = await getSettings(shopId);
@@ -82,8 +115,11 @@ function campaignRow(
 }
 
 /** The campaign report for [from, to): summary and one row per campaign (sorted by campaign id, byte order). */
-export async function campaignReport(shopId: bigint, range: ReportRange): Promise<ReportJson> {
-  const settings = await attributionSettings(shopId);
+async function baseReport(
+  shopId: bigint,
+  range: ReportRange,
+  settings: AttributionSettings,
+): Promise<CampaignReport & { campaignIds: Map<string, string> }> {
   const currency = settings.currency;
   const [stats, salesAll] = await Promise.all([
     messageStatsByCampaign(shopId, range.from, range.to),
@@ -98,6 +134,7 @@ export async function campaignReport(shopId: bigint, range: ReportRange): Promis
   const campaigns = infos
     .map((info) => campaignRow(info, statsBy.get(info.id), salesBy.get(info.id), settings))
     .sort((a, b) => compareCodePoints(a.id, b.id));
+  const campaignIds = new Map(infos.map((i) => [i.external_id, i.id]));
 
   let purchases = 0;
   let gross = new Money(0);
@@ -125,7 +162,86 @@ export async function campaignReport(shopId: bigint, range: ReportRange): Promis
       store_revenue: formatAmount(store, currency),
     },
     campaigns,
+    campaignIds,
   };
+}
+
+/**
+ * The holdout figures of the given campaigns (external id -> campaigns.id) that belong to [from, to) (their
+ * earliest t0 falls in it), by external id. None with `enabled` off (no revenue is shown then).
+ */
+async function holdoutsFor(
+  shopId: bigint,
+  ids: Map<string, string>,
+  range: ReportRange,
+  settings: AttributionSettings,
+): Promise<Map<string, HoldoutFigures>> {
+  const out = new Map<string, HoldoutFigures>();
+  if (!settings.enabled || ids.size === 0) return out;
+  const stats = await holdoutStats(shopId, [...ids.values()], settings);
+  const external = new Map([...ids].map(([ext, id]) => [id, ext]));
+  for (const s of stats) {
+    const t = s.first_at.getTime();
+    if (t < range.from.getTime() || t >= range.to.getTime()) continue;
+    const ext = external.get(s.campaign_id);
+    if (ext === undefined) continue;
+    out.set(
+      ext,
+      holdoutFigures(
+        {
+          treated: {
+            n: s.treated.n,
+            converted: s.treated.converted,
+            sum: s.treated.sum,
+            sumSquares: s.treated.sum_squares,
+          },
+          heldOut: {
+            n: s.held_out.n,
+            converted: s.held_out.converted,
+            sum: s.held_out.sum,
+            sumSquares: s.held_out.sum_squares,
+          },
+          overlap: s.overlap,
+        },
+        settings.currency,
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * The campaign report for [from, to) (API.md): summary, one row per campaign (sorted by campaign id, byte order)
+ * with its holdout, and with `compare` the earlier period's summary, the changes and each campaign's earlier figures.
+ */
+export async function campaignReport(
+  shopId: bigint,
+  range: ReportRange,
+  opts: ReportOptions = {},
+): Promise<ReportJson> {
+  const settings = await attributionSettings(shopId);
+  const { campaignIds, ...base } = await baseReport(shopId, range, settings);
+  const holdouts = await holdoutsFor(shopId, campaignIds, range, settings);
+  const campaigns: CampaignRowJson[] = base.campaigns.map((c) => ({ ...c, holdout: holdouts.get(c.id) ?? null }));
+  const report: ReportJson = {
+    ...base,
+    summary: { ...base.summary, incremental_revenue: totalIncremental([...holdouts.values()], settings.currency) },
+    campaigns,
+  };
+  if (!opts.compare) return report;
+  const prevRange = comparePeriod(range, opts.compare, opts.timeZone ?? "UTC");
+  const { campaignIds: _ids, ...prev } = await baseReport(shopId, prevRange, settings);
+  const prevBy = new Map(prev.campaigns.map((c) => [c.id, c]));
+  const zero = formatAmount(0, settings.currency);
+  for (const c of campaigns) {
+    const p = prevBy.get(c.id);
+    c.previous = { purchases: p?.purchases ?? 0, revenue: p?.revenue ?? zero };
+  }
+  report.previous = { from: prev.from, to: prev.to, ...prev.summary };
+  report.change = Object.fromEntries(
+    CHANGE_FIELDS.map((f) => [f, changeFraction(report.summary[f], prev.summary[f])]),
+  ) as ChangeJson;
+  return report;
 }
 
 /** The field names (and order) of a campaign row: the CSV header. */
@@ -145,6 +261,28 @@ export const CAMPAIGN_ROW_FIELDS: readonly (keyof CampaignRow)[] = [
   "sale_formula",
 ];
 
+/**
+ * The CSV form of report rows: the row fields (CAMPAIGN_ROW_FIELDS), then the holdout flattened as
+ * `holdout_<field>` (empty cells where the campaign has no holdout or a figure is null), then, when compared,
+ * `previous_purchases` and `previous_revenue`.
+ */
+export function reportCsvRows(report: ReportJson, compared: boolean): { columns: string[]; rows: unknown[][] } {
+  const columns: string[] = [
+    ...CAMPAIGN_ROW_FIELDS,
+    ...HOLDOUT_FIELDS.map((f) => `holdout_${f}`),
+    ...(compared ? ["previous_purchases", "previous_revenue"] : []),
+  ];
+  const rows = report.campaigns.map((c) => [
+    ...CAMPAIGN_ROW_FIELDS.map((f) => c[f]),
+    ...HOLDOUT_FIELDS.map((f) => {
+      const v = c.holdout?.[f] ?? "";
+      return typeof v === "boolean" ? String(v) : v;
+    }),
+    ...(compared ? [c.previous?.purchases ?? "", c.previous?.revenue ?? ""] : []),
+  ]);
+  return { columns, rows };
+}
+
 export interface CampaignOrderJson {
   id: string;
   time_of_sale: string;
@@ -153,7 +291,7 @@ export interface CampaignOrderJson {
   revenue: string;
 }
 
-export type CampaignDetailJson = CampaignRow & {
+export type CampaignDetailJson = CampaignRowJson & {
   currency: string;
   from: string;
   to: string;
@@ -188,8 +326,10 @@ export async function campaignDetail(
     sales.find((r) => r.campaign_id === info.id),
     settings,
   );
+  const holdouts = await holdoutsFor(shopId, new Map([[info.external_id, info.id]]), range, settings);
   return {
     ...row,
+    holdout: holdouts.get(info.external_id) ?? null,
     currency,
     from: range.from.toISOString(),
     to: range.to.toISOString(),

@@ -2,24 +2,30 @@ import { stringify } from "csv-stringify/sync";
 import { spreadsheetText } from "../admin/report-table";
 import { apiRoute, json } from "../http/api.server";
 import { parseReportParams } from "../http/report-params.server";
-import { CAMPAIGN_ROW_FIELDS, campaignReport } from "../reports/campaigns.server";
+import { campaignReport, reportCsvRows } from "../reports/campaigns.server";
 
-/** GET /api/v1/reports/campaigns?from=&to=[&format=csv]: the campaign revenue report (API.md), JSON or CSV. */
+/**
+ * GET /api/v1/reports/campaigns?from=&to=[&compare=previous_period|previous_year][&format=csv]: the campaign revenue
+ * report (API.md), JSON or CSV (holdout and compare columns: reportCsvRows).
+ */
 export const { loader, action } = apiRoute({
   GET: async ({ request, shop }) => {
-    const { range, format } = parseReportParams(request, { csv: true });
-    const report = await campaignReport(shop.id, range);
+    const { range, format, compare } = parseReportParams(request, { csv: true });
+    const report = await campaignReport(shop.id, range, { compare, timeZone: shop.timezone });
     if (format === "csv") {
       // Text a spreadsheet would run as a formula (a campaign id or name from a provider) gets a leading apostrophe,
       // as in the admin's Export; counts and money stay plain numbers.
-      const rows = report.campaigns.map((c) => ({
-        ...c,
-        id: spreadsheetText(c.id),
-        name: spreadsheetText(c.name),
-        channel: spreadsheetText(c.channel),
-        sale_formula: spreadsheetText(c.sale_formula),
-      }));
-      const body = stringify(rows, { header: true, columns: [...CAMPAIGN_ROW_FIELDS] });
+      const safe = {
+        ...report,
+        campaigns: report.campaigns.map((c) => ({
+          ...c,
+          id: spreadsheetText(c.id),
+          name: spreadsheetText(c.name),
+          sale_formula: spreadsheetText(c.sale_formula),
+        })),
+      };
+      const csv = reportCsvRows(safe, compare !== null);
+      const body = stringify([csv.columns, ...csv.rows]);
       return new Response(body, {
         status: 200,
         headers: {

@@ -34,13 +34,16 @@ import {
   type ReportRow,
 } from "../admin/report-table";
 import { shopDataPresence } from "../data/onboarding.server";
-import { campaignReport, revenueSeries } from "../reports/campaigns.server";
+import { campaignReport, revenueSeries, type CampaignRowJson } from "../reports/campaigns.server";
+import { RevenueCell } from "../components/report/RevenueCell";
 import { readSettings } from "../settings/settings.server";
 import { AttributionProgress } from "../components/AttributionProgress";
 import { ImportBanner } from "../components/settings/ImportCard";
 import { importStatus } from "../imports/service.server";
 import { PeriodPicker } from "../components/PeriodPicker";
 import { RevenueChart } from "../components/RevenueChart";
+import { ChangeNote, CompareControl, compareLabel } from "../components/report/Compare";
+import { changeFraction, compareFromParams, comparePeriod } from "../domain/compare";
 import { copyText } from "../components/clipboard";
 import { channelLabel, formatCount, formatMoney, formatMoneyShare } from "../components/format";
 import { CONNECT_ILLUSTRATION, NO_RESULTS_ILLUSTRATION } from "../components/illustrations";
@@ -55,11 +58,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const period = resolvePeriod(url.searchParams, shop.timezone);
   const range = { from: period.from, to: period.to };
   const bucket = bucketFor(period);
-  const [settings, report, series, presence, imports] = await Promise.all([
+  const compare = compareFromParams(url.searchParams);
+  const [settings, report, series, presence, previousSeries, imports] = await Promise.all([
     readSettings(shop.id),
-    campaignReport(shop.id, range),
+    campaignReport(shop.id, range, { compare, timeZone: period.timeZone }),
     revenueSeries(shop.id, range, period.timeZone, bucket),
     shopDataPresence(shop.id),
+    compare ? revenueSeries(shop.id, comparePeriod(range, compare, period.timeZone), period.timeZone, bucket) : null,
     importStatus(shop.id, shop.domain),
   ]);
   return {
@@ -72,6 +77,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     report,
     series,
     presence,
+    compare,
+    previousSeries,
   };
 };
 
@@ -122,6 +129,7 @@ export default function ReportsPage() {
     try {
       const q = new URLSearchParams(periodParams(data.period));
       if (showRevenue) q.set("revenue", "1");
+      if (data.compare) q.set("compare", data.compare);
       q.set("sort", sort.key);
       q.set("dir", sort.direction === "ascending" ? "asc" : "desc");
       // fetch, not a plain link: inside Shopify admin App Bridge adds the session token to fetches only.
@@ -148,6 +156,10 @@ export default function ReportsPage() {
 
   const isNewShop = !data.presence.hasOrders && !data.presence.hasEvents;
   const s = report.summary;
+  const cmp =
+    data.compare && report.previous && report.change
+      ? { mode: data.compare, p: report.previous, c: report.change }
+      : null;
   const loading = navigation.state === "loading" && navigation.location?.pathname === "/app";
 
   const headings = columns.map((c) => ({
@@ -206,7 +218,10 @@ export default function ReportsPage() {
             {data.period.error ? <Banner tone="warning" title={data.period.error} /> : null}
 
             <Card>
-              <PeriodPicker period={data.period} />
+              <InlineStack gap="400" align="space-between" blockAlign="end">
+                <PeriodPicker period={data.period} />
+                {enabled ? <CompareControl value={data.compare} /> : null}
+              </InlineStack>
             </Card>
 
             <div aria-busy={loading} style={{ opacity: loading ? 0.6 : 1, transition: "opacity 120ms" }}>
@@ -214,9 +229,29 @@ export default function ReportsPage() {
                 <InlineGrid columns={{ xs: 1, sm: 2, lg: 4 }} gap="400">
                   <Stat label="Campaigns" value={formatCount(s.campaigns)} testId="stat-campaigns">
                     {enabled ? `${formatCount(s.campaigns_with_revenue)} with revenue` : "Sent in this period"}
+                    {enabled && cmp ? (
+                      <ChangeNote
+                        previous={cmp.p.campaigns}
+                        change={changeFraction(s.campaigns, cmp.p.campaigns)}
+                        kind="count"
+                        currency={report.currency}
+                        mode={cmp.mode}
+                        testId="change-campaigns"
+                      />
+                    ) : null}
                   </Stat>
                   <Stat label="Purchases" value={enabled ? formatCount(s.purchases) : "—"} testId="stat-purchases">
                     {enabled ? "Orders the campaigns earned" : "Hidden in settings"}
+                    {enabled && cmp ? (
+                      <ChangeNote
+                        previous={cmp.p.purchases}
+                        change={cmp.c.purchases}
+                        kind="count"
+                        currency={report.currency}
+                        mode={cmp.mode}
+                        testId="change-purchases"
+                      />
+                    ) : null}
                   </Stat>
                   <Stat
                     label="Average check"
@@ -224,6 +259,16 @@ export default function ReportsPage() {
                     testId="stat-average-check"
                   >
                     {enabled ? "Revenue per purchase" : "Hidden in settings"}
+                    {enabled && cmp ? (
+                      <ChangeNote
+                        previous={cmp.p.average_check}
+                        change={cmp.c.average_check}
+                        kind="money"
+                        currency={report.currency}
+                        mode={cmp.mode}
+                        testId="change-average-check"
+                      />
+                    ) : null}
                   </Stat>
                   <Stat
                     label="Revenue from campaigns"
@@ -241,6 +286,35 @@ export default function ReportsPage() {
                           {formatMoneyShare(s.revenue, s.store_revenue)} of store revenue (
                           {formatMoney(s.store_revenue, report.currency)})
                         </span>
+                        {s.incremental_revenue !== null ? (
+                          <span data-testid="stat-incremental">
+                            Incremental revenue of campaigns with a holdout:{" "}
+                            {formatMoney(s.incremental_revenue, report.currency)}
+                          </span>
+                        ) : null}
+                        {cmp ? (
+                          <ChangeNote
+                            previous={cmp.p.revenue}
+                            change={cmp.c.revenue}
+                            kind="money"
+                            currency={report.currency}
+                            mode={cmp.mode}
+                            testId="change-revenue"
+                          />
+                        ) : null}
+                        {cmp ? (
+                          <span>
+                            Store revenue{" "}
+                            <ChangeNote
+                              previous={cmp.p.store_revenue}
+                              change={cmp.c.store_revenue}
+                              kind="money"
+                              currency={report.currency}
+                              mode={cmp.mode}
+                              testId="change-store-revenue"
+                            />
+                          </span>
+                        ) : null}
                       </BlockStack>
                     ) : (
                       "Hidden in settings"
@@ -261,7 +335,9 @@ export default function ReportsPage() {
                         summary={`Revenue by ${data.bucket}: campaigns ${formatMoney(s.revenue, report.currency)} of ${formatMoney(
                           s.store_revenue,
                           report.currency,
-                        )} store revenue in this period.`}
+                        )} store revenue in this period.${cmp ? ` Dashed line: campaign revenue in ${compareLabel(cmp.mode)} (${formatMoney(cmp.p.revenue, report.currency)}).` : ""}`}
+                        previous={data.previousSeries}
+                        previousLabel={cmp?.mode === "previous_year" ? "Last year" : "Previous period"}
                       />
                     </BlockStack>
                   </Card>
@@ -408,12 +484,13 @@ function cell(row: ReportRow, key: ColumnKey, currency: string, periodQuery: str
         </Badge>
       );
     case "average_check":
-    case "revenue":
       return (
         <Text as="span" alignment="end" numeric>
           {formatMoney(row[key], currency)}
         </Text>
       );
+    case "revenue":
+      return <RevenueCell revenue={row.revenue} previous={(row as CampaignRowJson).previous} currency={currency} />;
     default:
       return (
         <Text as="span" alignment="end" numeric>

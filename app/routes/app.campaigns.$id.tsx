@@ -22,6 +22,7 @@ import { periodParams, resolvePeriod } from "../admin/period";
 import { campaignDetail } from "../reports/campaigns.server";
 import { readSettings } from "../settings/settings.server";
 import { AttributionProgress } from "../components/AttributionProgress";
+import { HoldoutCard } from "../components/HoldoutCard";
 import { PeriodPicker } from "../components/PeriodPicker";
 import {
   channelLabel,
@@ -150,6 +151,10 @@ export default function CampaignPage() {
             </Card>
           </Layout.Section>
         </Layout>
+
+        {enabled ? (
+          <HoldoutCard holdout={campaign.holdout} attributedRevenue={campaign.revenue} currency={currency} />
+        ) : null}
 
         <Card>
           <BlockStack gap="400">

@@ -28,6 +28,7 @@ import { saleFormula } from "../domain/sale-formula";
 import { CHANNELS, STAGE_EVENTS, type Channel, type StageEvent } from "../domain/types";
 import { parseWithDetails } from "../domain/validation";
 import { changeSettings, readSettings } from "../settings/settings.server";
+import { PreviewPanel } from "../components/settings/PreviewPanel";
 import { AttributionProgress } from "../components/AttributionProgress";
 import { CopyField } from "../components/CopyField";
 import { SesTopicsCard } from "../components/settings/SesTopicsCard";
@@ -563,6 +564,14 @@ function RulesCard({
           )}
         </BlockStack>
         <Divider />
+        <PreviewPanel
+          draft={{
+            channels,
+            excluded_tags: tagInput.trim() ? [...tags, tagInput.trim()] : tags,
+            ignore_machine_opens: ignoreMachine,
+          }}
+          currency={settings.currency}
+        />
         <InlineStack align="space-between" blockAlign="center" gap="200">
           <Text as="p" variant="bodySm" tone="subdued">
             Saving re-attributes every order of your history.

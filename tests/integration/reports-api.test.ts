@@ -40,6 +40,7 @@ describe("GET /api/v1/reports/campaigns", () => {
       revenue: "133.33",
       average_check: "66.67",
       store_revenue: "140.33",
+      incremental_revenue: null,
     });
     expect(rep.campaigns.map((c: any) => c.id)).toEqual(["A", "B"]);
     // 5002 is 2026-11-02T02:00Z: within 24 h of A's click (10:00 on the 1st). A 2 ms period around 5001 holds it only.
@@ -61,10 +62,14 @@ describe("GET /api/v1/reports/campaigns", () => {
       expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
       const lines = res.text.trim().split("\n");
       expect(lines[0]).toBe(
-        "id,name,channel,sent,delivered,opened,clicked,purchases,gross,refunded,revenue,average_check,sale_formula",
+        "id,name,channel,sent,delivered,opened,clicked,purchases,gross,refunded,revenue,average_check,sale_formula," +
+          "holdout_treated,holdout_held_out,holdout_overlap,holdout_conversion_treated,holdout_conversion_held_out," +
+          "holdout_lift,holdout_revenue_per_recipient_treated,holdout_revenue_per_recipient_held_out," +
+          "holdout_incremental_revenue,holdout_incremental_revenue_low,holdout_incremental_revenue_high," +
+          "holdout_significant,holdout_reason",
       );
       expect(lines[1]).toBe(
-        'A,"Black, ""Friday""",email,1,0,0,1,2,133.33,0.00,133.33,66.67,"Sale = click on the message, then a purchase within 24 hours of the click."',
+        'A,"Black, ""Friday""",email,1,0,0,1,2,133.33,0.00,133.33,66.67,"Sale = click on the message, then a purchase within 24 hours of the click.",,,,,,,,,,,,,',
       );
       expect(lines).toHaveLength(3);
     }
