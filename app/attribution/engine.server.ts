@@ -24,6 +24,7 @@ import {
   refreshTrackedLinks,
   startProgress,
   tuneForBulk,
+  tuneForIncremental,
 } from "../data/attribution.server";
 import { inTransaction } from "../data/tx.server";
 import { log } from "../logger.server";
@@ -44,6 +45,7 @@ export async function attributeBatch(shopId: bigint, limit = PENDING_ROWS_PER_BA
     await lockShop(client, shopId);
     const batch = await claimPending(client, shopId, limit);
     if (batch.ids.length === 0) return null;
+    await tuneForIncremental(client);
     const engine = await readEngineSettings(client, shopId);
     if (!engine) {
       // The shop is gone (uninstalled and redacted): nothing to attribute.

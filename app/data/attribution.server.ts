@@ -35,9 +35,22 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * ATTRIBUTION_EXPLAIN=1 also writes each data statement's plan (EXPLAIN (ANALYZE, BUFFERS)) to stderr: the
+ * statement runs twice (the plan, then the real run), so use it for profiling only (docs/decisions/007, "Profiles").
+ */
+const EXPLAIN = process.env.ATTRIBUTION_EXPLAIN === "1";
+
 type Row = Record<string, any>;
-function q<R extends Row = Row>(client: PoolClient, sql: string, params?: unknown[]) {
-  return timed(sql.trim().replace(/\s+/g, " ").slice(0, 60), () => client.query<R>(sql, params));
+async function q<R extends Row = Row>(client: PoolClient, sql: string, params?: unknown[]) {
+  const label = sql.trim().replace(/\s+/g, " ").slice(0, 60);
+  if (EXPLAIN && /^\s*(CREATE TEMP TABLE|INSERT|UPDATE|DELETE|WITH|SELECT)/i.test(sql) && !/pg_advisory/.test(sql)) {
+    await client.query("SAVEPOINT explain_plan");
+    const plan = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+    await client.query("ROLLBACK TO SAVEPOINT explain_plan");
+    process.stderr.write(`[attribution] plan of ${label}\n${plan.rows.map((r) => r["QUERY PLAN"]).join("\n")}\n`);
+  }
+  return timed(label, () => client.query<R>(sql, params));
 }
 
 // ---------------------------------------------------------------------------------------------------------- lock
@@ -660,6 +673,15 @@ export async function finishReattribution(client: PoolClient, shopId: bigint, ve
     [shopId.toString(), version],
   );
   return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * Session knobs for an incremental batch (this transaction only). JIT off: the planner's cost of the outcome
+ * statement (correlated EXISTS sub-plans) crosses jit_above_cost for a few thousand orders, and compiling it took
+ * ~3.5 s of a 3.6 s statement (ADR 007, "Profiles"); these statements never run long enough to repay it.
+ */
+export async function tuneForIncremental(client: PoolClient): Promise<void> {
+  await q(client, `SET LOCAL jit = off`);
 }
 
 /** Session knobs for the big set-based statements of a re-attribution chunk (this transaction only). */
