@@ -16,6 +16,7 @@ const KNOWN = [
   "incremental_orders_per_s",
   "report_ms_p95",
   "worker_peak_rss_mb",
+  "attribution_latency_s_p99",
 ];
 const ATTRIBUTION_FIGURES = KNOWN.slice(2);
 
