@@ -48,6 +48,15 @@ export const envSchema = z.object({
     .string()
     .regex(/^(https:\/\/|\/)[^\s"'<>]*$/, "must be an https:// URL or a path starting with /")
     .optional(),
+  /**
+   * Optional read replica for the report presenters' reads (app/data/reports.server.ts); unset: the primary.
+   * Replication lag shows as a report a moment behind the worker (docs/decisions/012-ten-thousand-shops.md).
+   */
+  DATABASE_READ_URL: url(["postgresql:", "postgres:"]).optional(),
+  /** Worker only: its process niceness (0-19), so the web process keeps the CPU it needs to answer (ADR 013). */
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /** Worker only: re-attributions one worker process runs at once; more wait, delayed, behind interactive jobs. */
+  WORKER_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -7,7 +7,8 @@
  *   the claimed rows. A worker killed mid-batch rolls it all back; a re-run recomputes the same rows (no increments
  *   of stored totals except by old-row-out/new-row-in differences, which are zero on a re-run).
  * - `reattributeShop` (job `reattribute-shop`): the whole history for one settings version, in chunks of time of sale,
- *   each chunk one transaction under the same lock; stops as soon as a newer version exists.
+ *   each chunk one transaction under the same lock; stops as soon as a newer version exists. Between chunks it
+ *   yields: while other shops have work waiting, chunks are smaller and run on one core (ADR 013).
  */
 import {
   addProgress,
@@ -19,6 +20,7 @@ import {
   deletePending,
   finishReattribution,
   lockShop,
+  othersWaiting,
   readEngineSettings,
   refreshMessages,
   refreshTrackedLinks,
@@ -33,6 +35,11 @@ import { log } from "../logger.server";
 const PENDING_ROWS_PER_BATCH = Number(process.env.ATTRIBUTION_PENDING_ROWS ?? 20);
 /** Orders per re-attribution chunk. */
 const CHUNK_ORDERS = Number(process.env.REATTRIBUTION_CHUNK_ORDERS ?? 100_000);
+/**
+ * While other shops have work waiting, a chunk is this fraction of CHUNK_ORDERS and runs without parallel workers,
+ * so their jobs find a free core and the question is asked again soon (docs/decisions/013-queueing-fairness.md).
+ */
+const SHARED_CHUNK_DIVISOR = 4;
 
 export interface IncrementalResult {
   batches: number;
@@ -107,8 +114,10 @@ export async function reattributeShop(
       await lockShop(client, shopId);
       const s = await readEngineSettings(client, shopId);
       if (!s || s.version !== version) return { superseded: true as const };
-      await tuneForBulk(client);
-      const to = await chunkEnd(client, shopId, from, chunkOrders);
+      const shared = await othersWaiting(client, shopId);
+      await tuneForBulk(client, { shared });
+      const size = shared ? Math.max(1, Math.ceil(chunkOrders / SHARED_CHUNK_DIVISOR)) : chunkOrders;
+      const to = await chunkEnd(client, shopId, from, size);
       const n = await computeAttributions(client, shopId, s.settings, version, { from, to });
       await applyAttributions(client, shopId);
       await addProgress(client, shopId, version, n);

@@ -684,9 +684,27 @@ export async function tuneForIncremental(client: PoolClient): Promise<void> {
   await q(client, `SET LOCAL jit = off`);
 }
 
-/** Session knobs for the big set-based statements of a re-attribution chunk (this transaction only). */
-export async function tuneForBulk(client: PoolClient): Promise<void> {
+/**
+ * Session knobs for the big set-based statements of a re-attribution chunk (this transaction only). `shared`:
+ * other shops have work waiting, so the chunk runs without parallel workers (one core, leaving the rest to them;
+ * docs/decisions/013-queueing-fairness.md).
+ */
+export async function tuneForBulk(client: PoolClient, opts: { shared?: boolean } = {}): Promise<void> {
   await q(client, `SET LOCAL work_mem = '256MB'`);
-  await q(client, `SET LOCAL max_parallel_workers_per_gather = 2`);
+  await q(client, `SET LOCAL max_parallel_workers_per_gather = ${opts.shared ? 0 : 2}`);
   await q(client, `SET LOCAL jit = off`);
+}
+
+/**
+ * Whether any other shop has work waiting right now: pending attribution rows, or webhook deliveries not applied yet
+ * (both read through their indexes; a re-attribution asks once per chunk).
+ */
+export async function othersWaiting(client: PoolClient, shopId: bigint): Promise<boolean> {
+  const r = await q<{ waiting: boolean }>(
+    client,
+    `SELECT EXISTS (SELECT 1 FROM pending_attributions WHERE shop_id <> $1)
+         OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE processed_at IS NULL) AS waiting`,
+    [shopId.toString()],
+  );
+  return r.rows[0]?.waiting ?? false;
 }
