@@ -563,11 +563,22 @@ export async function applyAttributions(client: PoolClient, shopId: bigint): Pro
   const shop = shopId.toString();
   await q(
     client,
-    `WITH contrib AS (
-       SELECT a.time_of_sale AS t, COALESCE(a.campaign_id, 0) AS cid, -1 AS n, -a.gross AS g, -a.refunded AS r
-         FROM attributions a JOIN attr_new x ON x.order_id = a.order_id WHERE a.counted
+    `WITH moved AS MATERIALIZED (
+       -- Only orders whose rollup inputs changed can move a rollup row (an unchanged order's old-out and new-in
+       -- cancel): after a settings change that keeps most outcomes, this skips most of the aggregation.
+       SELECT x.time_of_sale, x.campaign_id, x.counted, x.gross, x.refunded, a.order_id IS NOT NULL AS had,
+              a.time_of_sale AS a_time_of_sale, a.campaign_id AS a_campaign_id, a.counted AS a_counted,
+              a.gross AS a_gross, a.refunded AS a_refunded
+         FROM attr_new x LEFT JOIN attributions a ON a.order_id = x.order_id
+        WHERE a.order_id IS NULL
+           OR (a.time_of_sale, a.campaign_id, a.counted, a.gross, a.refunded)
+              IS DISTINCT FROM (x.time_of_sale, x.campaign_id, x.counted, x.gross, x.refunded)
+     ),
+     contrib AS (
+       SELECT m.a_time_of_sale AS t, COALESCE(m.a_campaign_id, 0) AS cid, -1 AS n, -m.a_gross AS g, -m.a_refunded AS r
+         FROM moved m WHERE m.had AND m.a_counted
        UNION ALL
-       SELECT x.time_of_sale, COALESCE(x.campaign_id, 0), 1, x.gross, x.refunded FROM attr_new x WHERE x.counted
+       SELECT m.time_of_sale, COALESCE(m.campaign_id, 0), 1, m.gross, m.refunded FROM moved m WHERE m.counted
      ),
      delta AS (
        SELECT g.grain, date_trunc(CASE g.grain WHEN 'h' THEN 'hour' ELSE 'day' END, c.t, 'UTC') AS bucket, c.cid,
