@@ -72,10 +72,20 @@ export async function attributeBatch(shopId: bigint, limit = PENDING_ROWS_PER_BA
   });
 }
 
-/** Drains the shop's pending attribution work. */
-export async function attributeShop(shopId: bigint): Promise<IncrementalResult> {
-  const result: IncrementalResult = { batches: 0, orders: 0 };
+/**
+ * Batches one `attribute-shop` job runs before it yields its worker slot (ADR 013): a shop with a long backlog (a
+ * history import) then waits behind the other shops' jobs; the relay queues it again within RELAY_INTERVAL_MS.
+ */
+const BATCHES_PER_JOB = Number(process.env.ATTRIBUTION_BATCHES_PER_JOB ?? 10);
+
+/** Drains the shop's pending attribution work, at most `maxBatches` batches (`more`: work was left for later). */
+export async function attributeShop(
+  shopId: bigint,
+  maxBatches = BATCHES_PER_JOB,
+): Promise<IncrementalResult & { more: boolean }> {
+  const result = { batches: 0, orders: 0, more: false };
   for (;;) {
+    if (result.batches >= maxBatches) return { ...result, more: true };
     const n = await attributeBatch(shopId);
     if (n === null) return result;
     result.batches += 1;
