@@ -405,20 +405,30 @@ export async function computeAttributions(
   const select = `SELECT o.id AS oid, m.id AS mid, m.external_id AS mkey, m.sent_at, e.occurred_at AS at,
             e.stage::int AS stage, e.type, false AS landing, (m.tags && $6::text[]) AS excluded`;
   if ("ids" in scope) {
+    // The orders first (primary key), then index probes only (hash and merge joins off for this statement): the
+    // planner otherwise seq-scanned `orders` once per key kind and hashed every message of the shop for a batch of a
+    // few thousand orders, a cost that grows with the shop's history instead of the batch (ADR 007, "Profiles").
     const byKey = (cond: string) => `${select}
-       FROM orders o
+       FROM o
        JOIN message_events e ON e.shop_id = $1 AND ${cond} AND e.stage >= $9::int
         AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
        JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key
-      WHERE ${live} AND ${sa} AND ${qualifies}`;
+      WHERE ${qualifies}`;
+    await q(client, `SET LOCAL enable_hashjoin = off`);
+    await q(client, `SET LOCAL enable_mergejoin = off`);
     await q(
       client,
       `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
+       WITH o AS MATERIALIZED (
+         SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
+       )
        ${byKey("e.email_key = ANY(o.email_keys)")}
        UNION ALL ${byKey("e.phone_key = ANY(o.phone_keys)")}
        UNION ALL ${byKey("e.customer_key = o.customer_key")}`,
       pa,
     );
+    await q(client, `SET LOCAL enable_hashjoin = on`);
+    await q(client, `SET LOCAL enable_mergejoin = on`);
   } else {
     const evRange: string[] = [];
     if (scope.from) {
@@ -429,6 +439,8 @@ export async function computeAttributions(
       pa.push(scope.to.toISOString());
       evRange.push(`e.occurred_at < $${pa.length}::timestamptz`);
     }
+    await q(client, `SET LOCAL enable_hashjoin = off`);
+    await q(client, `SET LOCAL enable_mergejoin = off`);
     await q(
       client,
       `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
