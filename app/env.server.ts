@@ -92,6 +92,15 @@ export const envSchema = z.object({
   /** Milliseconds between two polls of a running bulk operation (the bulk_operations/finish webhook is the fast path). */
   BULK_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /**
+   * Optional read replica for the report presenters' reads (app/data/reports.server.ts); unset: the primary.
+   * Replication lag shows as a report a moment behind the worker (docs/decisions/012-ten-thousand-shops.md).
+   */
+  DATABASE_READ_URL: url(["postgresql:", "postgres:"]).optional(),
+  /** Worker only: its process niceness (0-19), so the web process keeps the CPU it needs to answer (ADR 013). */
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /** Worker only: re-attributions one worker process runs at once; more wait, delayed, behind interactive jobs. */
+  WORKER_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  /**
    * Keys that encrypt secrets at rest (provider secrets, ingest tokens): a comma-separated list of
    * `<key id>:<base64 of 32 random bytes>`; the first is current (new values), the others only decrypt. Required in
    * production; elsewhere a key derived from SHOPIFY_API_SECRET (id `dev`) stands in. docs/decisions/008-secrets-at-rest.md.

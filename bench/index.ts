@@ -20,6 +20,7 @@ const KNOWN = [
   "backfill_peak_rss_mb",
   "settings_preview_s",
   "holdout_s",
+  "attribution_latency_s_p99",
 ];
 const ATTRIBUTION_FIGURES = KNOWN.slice(2, 6);
 const BACKFILL_FIGURES = ["backfill_orders_per_s", "backfill_peak_rss_mb"];

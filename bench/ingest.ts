@@ -3,7 +3,8 @@
  * - `ingest_events_per_s`: events/s through `POST /api/v1/events` (batches of 1000, a few concurrent clients) on the
  *   built server, next to the raw `COPY` rate of the same rows into the same table (message_events) in the same run.
  * - `webhook_ack_ms_p99`: Shopify webhook acknowledgement latency at a steady 200 requests/s (HMAC-signed
- *   orders/create bodies), next to GET /healthz at the same rate on the same server.
+ *   orders/create bodies) while the worker applies them, next to the same deliveries at the same rate with the worker
+ *   stopped (same server, same run).
  */
 import { createHmac, randomBytes } from "node:crypto";
 import { pipeline } from "node:stream/promises";
@@ -291,6 +292,39 @@ async function steadyLoad(
   return { latencies, errors, statuses };
 }
 
+/** Deliveries of this bench's shop still waiting in the inbox, and its pending attribution rows. */
+async function backlog(databaseUrl: string, domain: string | null): Promise<{ inbox: number; pending: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const r = await client.query<{ inbox: number; pending: number }>(
+      `SELECT (SELECT count(*) FROM webhook_deliveries WHERE processed_at IS NULL
+                 AND ($1::text IS NULL OR shop_domain = $1))::int AS inbox,
+              (SELECT count(*) FROM pending_attributions)::int AS pending`,
+      [domain],
+    );
+    return r.rows[0]!;
+  } finally {
+    await client.end();
+  }
+}
+
+async function drained(databaseUrl: string, domain: string | null, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const b = await backlog(databaseUrl, domain);
+    if (b.inbox === 0 && b.pending === 0) return performance.now() - t0;
+    if (performance.now() - t0 > timeoutMs)
+      throw new Error(`the worker did not drain its backlog: ${JSON.stringify(b)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * `webhook_ack_ms_p99`: signed orders/create deliveries at a steady 200/s while the worker applies them (and
+ * attributes the orders), next to the same deliveries (same bodies, new delivery ids) at the same rate with the
+ * worker stopped, same server, same run: the ratio is what the background work costs the acknowledgement.
+ */
 export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Emit): Promise<void> {
   const rate = 200;
   const seconds = Math.max(5, Math.round(30 * scale));
@@ -299,13 +333,13 @@ export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Em
   const { domain } = await stack.createShop(`bench-hooks-${run}`);
   const total = rate * seconds;
   note(
-    `webhook_ack_ms_p99: ${total} signed orders/create webhooks at ${rate}/s for ${seconds} s (worker running), then GET /healthz the same way`,
+    `webhook_ack_ms_p99: ${total} signed orders/create webhooks at ${rate}/s for ${seconds} s with the worker running, then the same deliveries with the worker stopped`,
   );
   const signed = Array.from({ length: total + 50 }, (_, i) => {
     const body = orderBody(i, run);
     return { body, hmac: createHmac("sha256", BENCH_SECRET).update(body).digest("base64") };
   });
-  const hook = (i: number) => {
+  const hook = (phase: string) => (i: number) => {
     const s = signed[i]!;
     return fetch(`${stack.baseUrl}/webhooks/orders/create`, {
       method: "POST",
@@ -314,7 +348,7 @@ export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Em
         "User-Agent": "Shopify-Captain-Hook",
         "X-Shopify-Topic": "orders/create",
         "X-Shopify-Shop-Domain": domain,
-        "X-Shopify-Webhook-Id": `${run}-${i}`,
+        "X-Shopify-Webhook-Id": `${run}-${phase}-${i}`,
         "X-Shopify-API-Version": "2026-10",
         "X-Shopify-Hmac-Sha256": s.hmac,
         "X-Shopify-Triggered-At": new Date().toISOString(),
@@ -325,9 +359,16 @@ export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Em
       return r.status;
     });
   };
-  // Warm-up: 50 deliveries, not counted.
-  for (let i = total; i < total + 50; i++) await hook(i);
-  const hooks = await steadyLoad("webhooks orders/create", rate, seconds, hook);
+  const worker = await stack.startWorker();
+  // Warm-up: 50 deliveries, not counted; then whatever earlier figures left for the worker (the ingest bench's
+  // pending attributions) is drained, so the measured background work is these deliveries' own.
+  for (let i = total; i < total + 50; i++) await hook("warm")(i);
+  await drained(stack.databaseUrl, null, 600_000);
+
+  const hooks = await steadyLoad("webhooks, worker running", rate, seconds, hook("w"));
+  const applyMs = await drained(stack.databaseUrl, domain, 600_000);
+  await worker.stop();
+  const idle = await steadyLoad("webhooks, worker stopped", rate, seconds, hook("s"));
   const health = await steadyLoad("GET /healthz", rate, seconds, () =>
     fetch(`${stack.baseUrl}/healthz`, { headers: { "User-Agent": UA } }).then(async (r) => {
       await r.arrayBuffer();
@@ -335,15 +376,15 @@ export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Em
     }),
   );
   const p99 = percentile(hooks.latencies, 99);
-  const base = percentile(health.latencies, 99);
+  const base = percentile(idle.latencies, 99);
   emit({
     name: "webhook_ack_ms_p99",
     value: round(p99),
     unit: "ms",
     baseline: round(base),
-    baseline_name: "p99 of GET /healthz (checks PostgreSQL + Redis) at the same rate on the same server",
+    baseline_name: "p99 of the same deliveries at the same rate with the worker stopped (same server, same run)",
     ratio: round(p99 / base, 3),
-    target: "p99 far below Shopify's 5 s timeout (goal: <= 100 ms), every delivery answered 200",
+    target: "<= 1.5x the same deliveries with the worker stopped; every delivery answered 200",
     params: {
       rate_per_s: rate,
       seconds,
@@ -353,8 +394,10 @@ export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Em
       max_ms: round(hooks.latencies.at(-1) ?? NaN),
       non_200: hooks.errors,
       statuses: hooks.statuses,
-      baseline_p50_ms: round(percentile(health.latencies, 50)),
-      baseline_non_200: health.errors,
+      baseline_p50_ms: round(percentile(idle.latencies, 50)),
+      baseline_non_200: idle.errors,
+      worker_drain_after_load_ms: Math.round(applyMs),
+      healthz_p99_ms: round(percentile(health.latencies, 99)),
       latency_from: "scheduled send time (open loop, no coordinated omission)",
       worker_running: true,
     },
@@ -375,10 +418,7 @@ export async function runIngestBench(opts: {
   const stack = await opts.startStack();
   try {
     if (want("ingest_events_per_s")) await benchIngestEvents(stack, opts.scale, opts.emit);
-    if (want("webhook_ack_ms_p99")) {
-      await stack.startWorker();
-      await benchWebhookAck(stack, opts.scale, opts.emit);
-    }
+    if (want("webhook_ack_ms_p99")) await benchWebhookAck(stack, opts.scale, opts.emit);
   } finally {
     await stack.stop();
   }

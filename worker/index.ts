@@ -3,11 +3,20 @@
  * PostgreSQL into the queue. SIGTERM/SIGINT: stop taking jobs, finish the jobs in hand, close connections, exit 0.
  */
 import { existsSync } from "node:fs";
-import { Worker, type Job } from "bullmq";
+import { setPriority } from "node:os";
+import { DelayedError, Worker, type Job } from "bullmq";
 if (existsSync(".env") && process.env.NODE_ENV !== "test") process.loadEnvFile(".env");
 const { assertEnvOrExit } = await import("../app/env.server");
 const config = assertEnvOrExit();
-const { disconnectDb } = await import("../app/db.server");
+const { disconnectDb, enableAsyncCommit } = await import("../app/db.server");
+// Background work yields to the web process (ADR 013): a lower CPU priority for this process, and asynchronous
+// commits for its sessions (its writes are derived from rows committed durably by the web process, and idempotent).
+try {
+  setPriority(config.WORKER_NICE);
+} catch {
+  /* not permitted here: run at the default priority */
+}
+enableAsyncCommit();
 const { log } = await import("../app/logger.server");
 const { QUEUE_NAME, jobCatalog, COMPLETED_RETENTION, FAILED_RETENTION } = await import("../app/queue/catalog");
 const { createQueue, redisConnection } = await import("../app/queue/connection.server");
@@ -19,15 +28,31 @@ const workerConnection = redisConnection("worker");
 const queueConnection = redisConnection("worker");
 const queue = createQueue(queueConnection, config.QUEUE_PREFIX);
 
+/** Bulk jobs running in this process, and the most it runs at once (ADR 013). */
+let bulkRunning = 0;
+const bulkLimit = config.WORKER_BULK_CONCURRENCY;
+
 const worker = new Worker(
   QUEUE_NAME,
-  async (job: Job) => {
+  async (job: Job, token?: string) => {
     const name = job.name as keyof typeof jobCatalog;
     const entry = jobCatalog[name];
     if (!entry) throw new Error(`unknown job ${job.name}`);
     const payload = entry.schema.parse(job.data);
     const handler = jobHandlers[name] as (p: unknown, j: Job) => Promise<unknown>;
-    return handler(payload, job);
+    if (!("bulk" in entry && entry.bulk)) return handler(payload, job);
+    // A slot for bulk work is free, or the job steps aside for a second (not an attempt) and the slot it took
+    // serves interactive jobs meanwhile.
+    if (bulkRunning >= bulkLimit) {
+      await job.moveToDelayed(Date.now() + 1000, token);
+      throw new DelayedError();
+    }
+    bulkRunning += 1;
+    try {
+      return await handler(payload, job);
+    } finally {
+      bulkRunning -= 1;
+    }
   },
   {
     connection: workerConnection,
@@ -84,5 +109,5 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
 // Only once the signal handlers are in place: a SIGTERM right after "ready" must still drain and exit 0.
-log.info("worker started", { queue: QUEUE_NAME, concurrency, pid: process.pid });
+log.info("worker started", { queue: QUEUE_NAME, concurrency, bulkLimit, pid: process.pid });
 process.stdout.write("Worker ready\n");

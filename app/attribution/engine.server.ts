@@ -7,7 +7,8 @@
  *   the claimed rows. A worker killed mid-batch rolls it all back; a re-run recomputes the same rows (no increments
  *   of stored totals except by old-row-out/new-row-in differences, which are zero on a re-run).
  * - `reattributeShop` (job `reattribute-shop`): the whole history for one settings version, in chunks of time of sale,
- *   each chunk one transaction under the same lock; stops as soon as a newer version exists.
+ *   each chunk one transaction under the same lock; stops as soon as a newer version exists. Between chunks it
+ *   yields: while other shops have work waiting, chunks are smaller and run on one core (ADR 013).
  */
 import {
   addProgress,
@@ -19,11 +20,13 @@ import {
   deletePending,
   finishReattribution,
   lockShop,
+  othersWaiting,
   readEngineSettings,
   refreshMessages,
   refreshTrackedLinks,
   startProgress,
   tuneForBulk,
+  tuneForIncremental,
 } from "../data/attribution.server";
 import { inTransaction } from "../data/tx.server";
 import { env } from "../env.server";
@@ -33,6 +36,11 @@ import { log } from "../logger.server";
 const pendingRowsPerBatch = () => env().ATTRIBUTION_PENDING_ROWS;
 /** Orders per re-attribution chunk. */
 const chunkOrdersDefault = () => env().REATTRIBUTION_CHUNK_ORDERS;
+/**
+ * While other shops have work waiting, a chunk is this fraction of REATTRIBUTION_CHUNK_ORDERS and runs without parallel workers,
+ * so their jobs find a free core and the question is asked again soon (docs/decisions/013-queueing-fairness.md).
+ */
+const SHARED_CHUNK_DIVISOR = 4;
 
 export interface IncrementalResult {
   batches: number;
@@ -45,6 +53,7 @@ export async function attributeBatch(shopId: bigint, limit = pendingRowsPerBatch
     await lockShop(client, shopId);
     const batch = await claimPending(client, shopId, limit);
     if (batch.ids.length === 0) return null;
+    await tuneForIncremental(client);
     const engine = await readEngineSettings(client, shopId);
     if (!engine) {
       // The shop is gone (uninstalled and redacted): nothing to attribute.
@@ -64,10 +73,20 @@ export async function attributeBatch(shopId: bigint, limit = pendingRowsPerBatch
   });
 }
 
-/** Drains the shop's pending attribution work. */
-export async function attributeShop(shopId: bigint): Promise<IncrementalResult> {
-  const result: IncrementalResult = { batches: 0, orders: 0 };
+/**
+ * Batches one `attribute-shop` job runs before it yields its worker slot (ADR 013): a shop with a long backlog (a
+ * history import) then waits behind the other shops' jobs; the relay queues it again within RELAY_INTERVAL_MS.
+ */
+const BATCHES_PER_JOB = Number(process.env.ATTRIBUTION_BATCHES_PER_JOB ?? 10);
+
+/** Drains the shop's pending attribution work, at most `maxBatches` batches (`more`: work was left for later). */
+export async function attributeShop(
+  shopId: bigint,
+  maxBatches = BATCHES_PER_JOB,
+): Promise<IncrementalResult & { more: boolean }> {
+  const result = { batches: 0, orders: 0, more: false };
   for (;;) {
+    if (result.batches >= maxBatches) return { ...result, more: true };
     const n = await attributeBatch(shopId);
     if (n === null) return result;
     result.batches += 1;
@@ -106,8 +125,10 @@ export async function reattributeShop(
       await lockShop(client, shopId);
       const s = await readEngineSettings(client, shopId);
       if (!s || s.version !== version) return { superseded: true as const };
-      await tuneForBulk(client);
-      const to = await chunkEnd(client, shopId, from, chunkOrders);
+      const shared = await othersWaiting(client, shopId);
+      await tuneForBulk(client, { shared });
+      const size = shared ? Math.max(1, Math.ceil(chunkOrders / SHARED_CHUNK_DIVISOR)) : chunkOrders;
+      const to = await chunkEnd(client, shopId, from, size);
       const n = await computeAttributions(client, shopId, s.settings, version, { from, to });
       await applyAttributions(client, shopId);
       await addProgress(client, shopId, version, n);

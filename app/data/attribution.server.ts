@@ -36,9 +36,22 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * ATTRIBUTION_EXPLAIN=1 also writes each data statement's plan (EXPLAIN (ANALYZE, BUFFERS)) to stderr: the
+ * statement runs twice (the plan, then the real run), so use it for profiling only (docs/decisions/007, "Profiles").
+ */
+const EXPLAIN = process.env.ATTRIBUTION_EXPLAIN === "1";
+
 type Row = Record<string, any>;
-function q<R extends Row = Row>(client: PoolClient, sql: string, params?: unknown[]) {
-  return timed(sql.trim().replace(/\s+/g, " ").slice(0, 60), () => client.query<R>(sql, params));
+async function q<R extends Row = Row>(client: PoolClient, sql: string, params?: unknown[]) {
+  const label = sql.trim().replace(/\s+/g, " ").slice(0, 60);
+  if (EXPLAIN && /^\s*(CREATE TEMP TABLE|INSERT|UPDATE|DELETE|WITH|SELECT)/i.test(sql) && !/pg_advisory/.test(sql)) {
+    await client.query("SAVEPOINT explain_plan");
+    const plan = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+    await client.query("ROLLBACK TO SAVEPOINT explain_plan");
+    process.stderr.write(`[attribution] plan of ${label}\n${plan.rows.map((r) => r["QUERY PLAN"]).join("\n")}\n`);
+  }
+  return timed(label, () => client.query<R>(sql, params));
 }
 
 // ---------------------------------------------------------------------------------------------------------- rule tables
@@ -447,20 +460,30 @@ export async function computeAttributions(
   const select = `SELECT o.id AS oid, m.id AS mid, m.external_id AS mkey, m.sent_at, e.occurred_at AS at,
             e.stage::int AS stage, e.type, false AS landing, (m.tags && $6::text[]) AS excluded`;
   if ("ids" in scope) {
+    // The orders first (primary key), then index probes only (hash and merge joins off for this statement): the
+    // planner otherwise seq-scanned `orders` once per key kind and hashed every message of the shop for a batch of a
+    // few thousand orders, a cost that grows with the shop's history instead of the batch (ADR 007, "Profiles").
     const byKey = (cond: string) => `${select}
-       FROM orders o
+       FROM o
        JOIN message_events e ON e.shop_id = $1 AND ${cond} AND e.stage >= $9::int
         AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
        JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key
-      WHERE ${live} AND ${sa} AND ${qualifies}`;
+      WHERE ${qualifies}`;
+    await q(client, `SET LOCAL enable_hashjoin = off`);
+    await q(client, `SET LOCAL enable_mergejoin = off`);
     await q(
       client,
       `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
+       WITH o AS MATERIALIZED (
+         SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
+       )
        ${byKey("e.email_key = ANY(o.email_keys)")}
        UNION ALL ${byKey("e.phone_key = ANY(o.phone_keys)")}
        UNION ALL ${byKey("e.customer_key = o.customer_key")}`,
       pa,
     );
+    await q(client, `SET LOCAL enable_hashjoin = on`);
+    await q(client, `SET LOCAL enable_mergejoin = on`);
   } else {
     const evRange: string[] = [];
     if (scope.from) {
@@ -471,6 +494,8 @@ export async function computeAttributions(
       pa.push(scope.to.toISOString());
       evRange.push(`e.occurred_at < $${pa.length}::timestamptz`);
     }
+    await q(client, `SET LOCAL enable_hashjoin = off`);
+    await q(client, `SET LOCAL enable_mergejoin = off`);
     await q(
       client,
       `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
@@ -604,11 +629,22 @@ export async function applyAttributions(client: PoolClient, shopId: bigint): Pro
   const shop = shopId.toString();
   await q(
     client,
-    `WITH contrib AS (
-       SELECT a.time_of_sale AS t, COALESCE(a.campaign_id, 0) AS cid, -1 AS n, -a.gross AS g, -a.refunded AS r
-         FROM attributions a JOIN attr_new x ON x.order_id = a.order_id WHERE a.counted
+    `WITH moved AS MATERIALIZED (
+       -- Only orders whose rollup inputs changed can move a rollup row (an unchanged order's old-out and new-in
+       -- cancel): after a settings change that keeps most outcomes, this skips most of the aggregation.
+       SELECT x.time_of_sale, x.campaign_id, x.counted, x.gross, x.refunded, a.order_id IS NOT NULL AS had,
+              a.time_of_sale AS a_time_of_sale, a.campaign_id AS a_campaign_id, a.counted AS a_counted,
+              a.gross AS a_gross, a.refunded AS a_refunded
+         FROM attr_new x LEFT JOIN attributions a ON a.order_id = x.order_id
+        WHERE a.order_id IS NULL
+           OR (a.time_of_sale, a.campaign_id, a.counted, a.gross, a.refunded)
+              IS DISTINCT FROM (x.time_of_sale, x.campaign_id, x.counted, x.gross, x.refunded)
+     ),
+     contrib AS (
+       SELECT m.a_time_of_sale AS t, COALESCE(m.a_campaign_id, 0) AS cid, -1 AS n, -m.a_gross AS g, -m.a_refunded AS r
+         FROM moved m WHERE m.had AND m.a_counted
        UNION ALL
-       SELECT x.time_of_sale, COALESCE(x.campaign_id, 0), 1, x.gross, x.refunded FROM attr_new x WHERE x.counted
+       SELECT m.time_of_sale, COALESCE(m.campaign_id, 0), 1, m.gross, m.refunded FROM moved m WHERE m.counted
      ),
      delta AS (
        SELECT g.grain, date_trunc(CASE g.grain WHEN 'h' THEN 'hour' ELSE 'day' END, c.t, 'UTC') AS bucket, c.cid,
@@ -716,9 +752,36 @@ export async function finishReattribution(client: PoolClient, shopId: bigint, ve
   return (r.rowCount ?? 0) > 0;
 }
 
-/** Session knobs for the big set-based statements of a re-attribution chunk (this transaction only). */
-export async function tuneForBulk(client: PoolClient): Promise<void> {
-  await q(client, `SET LOCAL work_mem = '256MB'`);
-  await q(client, `SET LOCAL max_parallel_workers_per_gather = 2`);
+/**
+ * Session knobs for an incremental batch (this transaction only). JIT off: the planner's cost of the outcome
+ * statement (correlated EXISTS sub-plans) crosses jit_above_cost for a few thousand orders, and compiling it took
+ * ~3.5 s of a 3.6 s statement (ADR 007, "Profiles"); these statements never run long enough to repay it.
+ */
+export async function tuneForIncremental(client: PoolClient): Promise<void> {
   await q(client, `SET LOCAL jit = off`);
+}
+
+/**
+ * Session knobs for the big set-based statements of a re-attribution chunk (this transaction only). `shared`:
+ * other shops have work waiting, so the chunk runs without parallel workers (one core, leaving the rest to them;
+ * docs/decisions/013-queueing-fairness.md).
+ */
+export async function tuneForBulk(client: PoolClient, opts: { shared?: boolean } = {}): Promise<void> {
+  await q(client, `SET LOCAL work_mem = '256MB'`);
+  await q(client, `SET LOCAL max_parallel_workers_per_gather = ${opts.shared ? 0 : 2}`);
+  await q(client, `SET LOCAL jit = off`);
+}
+
+/**
+ * Whether any other shop has work waiting right now: pending attribution rows, or webhook deliveries not applied yet
+ * (both read through their indexes; a re-attribution asks once per chunk).
+ */
+export async function othersWaiting(client: PoolClient, shopId: bigint): Promise<boolean> {
+  const r = await q<{ waiting: boolean }>(
+    client,
+    `SELECT EXISTS (SELECT 1 FROM pending_attributions WHERE shop_id <> $1)
+         OR EXISTS (SELECT 1 FROM webhook_deliveries WHERE processed_at IS NULL) AS waiting`,
+    [shopId.toString()],
+  );
+  return r.rows[0]?.waiting ?? false;
 }

@@ -5,8 +5,9 @@
  *   raw [from, h1) + hourly [h1, d1) + daily [d1, d2) + hourly [d2, h2) + raw [h2, to)
  * with h1/h2 the whole hours and d1/d2 the whole UTC days inside it, so a year reads ~365 daily rows per campaign at
  * most, plus at most 2 x 23 hourly rows and 2 partial hours of rows.
+ * Every read here goes through `readPool()`: a read replica when DATABASE_READ_URL is set (ADR 012).
  */
-import { pool } from "../db.server";
+import { readPool } from "../db.server";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -71,7 +72,7 @@ export async function salesByCampaign(shopId: bigint, from: Date, to: Date): Pro
   const day = ranges("bucket", s.day, params);
   const hour = ranges("bucket", s.hour, params);
   const raw = ranges("time_of_sale", s.raw, params);
-  const r = await pool().query(
+  const r = await readPool().query(
     `SELECT campaign_id::text, sum(purchases)::int AS purchases, sum(gross)::text AS gross, sum(refunded)::text AS refunded
        FROM (
          SELECT campaign_id, purchases, gross, refunded FROM rollup_sales
@@ -105,7 +106,7 @@ export async function messageStatsByCampaign(shopId: bigint, from: Date, to: Dat
   const day = ranges("bucket", s.day, params);
   const hour = ranges("bucket", s.hour, params);
   const raw = ranges("sent_at", s.raw, params);
-  const r = await pool().query(
+  const r = await readPool().query(
     `SELECT campaign_id::text, sum(messages)::int AS messages, sum(sent)::int AS sent,
             sum(delivered)::int AS delivered, sum(opened)::int AS opened, sum(clicked)::int AS clicked
        FROM (
@@ -134,7 +135,7 @@ export interface CampaignInfo {
 
 export async function campaignsByIds(shopId: bigint, ids: string[]): Promise<CampaignInfo[]> {
   if (ids.length === 0) return [];
-  const r = await pool().query(
+  const r = await readPool().query(
     `SELECT id::text, external_id, name, channel FROM campaigns WHERE shop_id = $1 AND id = ANY($2::bigint[])`,
     [shopId.toString(), ids],
   );
@@ -142,7 +143,7 @@ export async function campaignsByIds(shopId: bigint, ids: string[]): Promise<Cam
 }
 
 export async function findCampaign(shopId: bigint, externalId: string): Promise<CampaignInfo | null> {
-  const r = await pool().query(
+  const r = await readPool().query(
     `SELECT id::text, external_id, name, channel FROM campaigns WHERE shop_id = $1 AND external_id = $2`,
     [shopId.toString(), externalId],
   );
@@ -164,7 +165,7 @@ export async function campaignOrders(
   to: Date,
   limit: number,
 ): Promise<CampaignOrderRow[]> {
-  const r = await pool().query(
+  const r = await readPool().query(
     `SELECT o.external_id AS id, a.time_of_sale, a.gross::text, a.refunded::text
        FROM attributions a JOIN orders o ON o.id = a.order_id
       WHERE a.shop_id = $1 AND a.campaign_id = $2 AND a.counted AND a.time_of_sale >= $3 AND a.time_of_sale < $4
@@ -194,7 +195,7 @@ export interface StoredOrder {
 }
 
 export async function findOrder(shopId: bigint, externalId: string): Promise<StoredOrder | null> {
-  const r = await pool().query(
+  const r = await readPool().query(
     `SELECT id::text, external_id, currency, total_price::text, refunded_total::text, time_of_sale, processed_at,
             source_created_at, test, cancelled_at, email_keys, phone_keys, customer_key, landing_site, redacted_at
        FROM orders WHERE shop_id = $1 AND external_id = $2`,
@@ -216,7 +217,7 @@ export interface StoredAttribution {
 }
 
 export async function storedAttribution(orderId: string): Promise<StoredAttribution | null> {
-  const r = await pool().query(
+  const r = await readPool().query(
     `SELECT m.external_id AS message_external_id, c.external_id AS campaign_external_id, c.name AS campaign_name,
             a.channel, a.event_type, a.event_at, a.linked_by, a.reason, a.settings_version
        FROM attributions a LEFT JOIN messages m ON m.id = a.message_id LEFT JOIN campaigns c ON c.id = a.campaign_id
@@ -250,7 +251,7 @@ export async function eventsForOrder(
   order: Pick<StoredOrder, "email_keys" | "phone_keys" | "customer_key" | "external_id">,
   trackedMessageIds: string[],
 ): Promise<StoredEvent[]> {
-  const r = await pool().query(
+  const r = await readPool().query(
     `WITH mk AS (
        SELECT message_key FROM message_events WHERE shop_id = $1 AND email_key = ANY($2::text[])
        UNION SELECT message_key FROM message_events WHERE shop_id = $1 AND phone_key = ANY($3::text[])
@@ -298,7 +299,7 @@ export async function salesSeries(
   const hour = ranges("bucket", hourRanges, params);
   const raw = ranges("time_of_sale", rawRanges, params);
   const dateExpr = bucket === "day" ? `(x.t AT TIME ZONE $2)::date` : `date_trunc('week', x.t AT TIME ZONE $2)::date`;
-  const r = await pool().query(
+  const r = await readPool().query(
     `SELECT to_char(${dateExpr}, 'YYYY-MM-DD') AS date,
             COALESCE(sum(x.purchases) FILTER (WHERE x.campaign_id <> 0), 0)::int AS purchases,
             COALESCE(sum(x.gross) FILTER (WHERE x.campaign_id <> 0), 0)::text AS gross,

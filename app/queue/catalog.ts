@@ -9,6 +9,13 @@ export const QUEUE_NAME = "campaign-revenue";
 
 const id = z.string().regex(/^\d{1,19}$/, "a decimal id");
 
+/**
+ * Job priorities (ADR 013). Interactive jobs (a delivery to apply, a shop's new orders and events) carry none, and
+ * BullMQ takes those first; bulk jobs (a whole-history re-attribution) carry BULK_PRIORITY, so however many are
+ * queued, a small shop's job never waits behind them for a free slot.
+ */
+export const BULK_PRIORITY = 100;
+
 export const jobCatalog = {
   /** Process one stored webhook delivery (inbox row): parse it and apply it. */
   "process-delivery": {
@@ -24,11 +31,16 @@ export const jobCatalog = {
     options: { attempts: 10, backoff: { type: "exponential", delay: 500 } },
     deduplicationId: (p: { shopId: string }) => `attribute-${p.shopId}`,
   },
-  /** Re-attribute a shop's whole history for one settings version. */
+  /**
+   * Re-attribute a shop's whole history for one settings version. Bulk work (ADR 013): a priority below every
+   * interactive job (BullMQ takes jobs without a priority first), at most WORKER_BULK_CONCURRENCY per worker
+   * process, and it yields between chunks while other shops have work waiting.
+   */
   "reattribute-shop": {
     schema: z.object({ shopId: id, version: z.number().int().min(1) }),
     jobId: (p: { shopId: string; version: number }) => `reattribute-${p.shopId}-v${p.version}`,
-    options: { attempts: 5, backoff: { type: "exponential", delay: 2000 } },
+    options: { attempts: 5, backoff: { type: "exponential", delay: 2000 }, priority: BULK_PRIORITY },
+    bulk: true,
   },
   /** One step of a history import or reconciliation run (app/imports/run.server.ts); the relay re-queues due runs. */
   "import-run": {
@@ -45,6 +57,8 @@ export const jobCatalog = {
     jobId: (payload: never) => string;
     options: JobsOptions;
     deduplicationId?: (payload: never) => string;
+    /** Long work that must not take every slot of a worker (ADR 013): limited per process, delayed when over. */
+    bulk?: boolean;
   }
 >;
 

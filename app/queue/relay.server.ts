@@ -24,6 +24,8 @@ export const RETRY_FAILED_AFTER_MS = 5 * 60_000;
 /**
  * Makes sure a fixed-id job can still run: absent -> added; failed for longer than RETRY_FAILED_AFTER_MS -> retried.
  * Without this, owed work whose job exhausted its attempts would wait forever behind its own failed job id.
+ * Completed that long ago while PostgreSQL still says the work is owed -> removed and added again: the worker
+ * commits asynchronously (ADR 013), so a PostgreSQL crash can undo a job's last commit after BullMQ recorded it done.
  */
 async function revive(queue: Queue, jobId: string, add: () => Promise<void>, retryAfterMs: number): Promise<boolean> {
   const job = await queue.getJob(jobId);
@@ -31,8 +33,15 @@ async function revive(queue: Queue, jobId: string, add: () => Promise<void>, ret
     await add();
     return true;
   }
-  if ((await job.getState()) === "failed" && Date.now() - (job.finishedOn ?? 0) >= retryAfterMs) {
+  const state = await job.getState();
+  const longAgo = Date.now() - (job.finishedOn ?? 0) >= retryAfterMs;
+  if (state === "failed" && longAgo) {
     await job.retry("failed");
+    return true;
+  }
+  if (state === "completed" && longAgo) {
+    await job.remove();
+    await add();
     return true;
   }
   return false;

@@ -62,6 +62,35 @@ describe("relay", () => {
     expect(await (await queue.getJob(jobId))!.getState()).toMatch(/waiting|prioritized|delayed/);
   });
 
+  it("queues a delivery again whose job completed while its row still says unprocessed (a commit lost in a crash)", async () => {
+    const { relayOnce } = await import("../../app/queue/relay.server");
+    const { jobCatalog } = await import("../../app/queue/catalog");
+    const row = await client.query<{ id: string }>(
+      `INSERT INTO webhook_deliveries (source, delivery_id, topic, shop_domain, payload, queued_at)
+       VALUES ('shopify', 'lost-commit', 'orders/create', 'lost.myshopify.com', '{}', now() - interval '1 hour')
+       RETURNING id::text`,
+    );
+    const payload = { deliveryId: row.rows[0]!.id };
+    const jobId = jobCatalog["process-delivery"].jobId(payload);
+    await queue.add("process-delivery", payload, { jobId });
+    // A worker that "applies" it, but whose commit PostgreSQL then lost: BullMQ says completed, the row disagrees.
+    const done = new Worker("campaign-revenue", async () => "applied", {
+      connection: new Redis(stackEnv().REDIS_URL, { maxRetriesPerRequest: null }),
+      prefix,
+      autorun: true,
+    });
+    await new Promise<void>((resolve) => done.on("completed", () => resolve()));
+    await done.close();
+    expect(await (await queue.getJob(jobId))!.getState()).toBe("completed");
+
+    // Not yet: it completed just now.
+    await relayOnce(queue);
+    expect(await (await queue.getJob(jobId))!.getState()).toBe("completed");
+    await relayOnce(queue, { retryFailedAfterMs: 0 });
+    expect(await (await queue.getJob(jobId))!.getState()).toMatch(/waiting|prioritized/);
+    await client.query(`DELETE FROM webhook_deliveries WHERE id = $1`, [payload.deliveryId]);
+  });
+
   it("deletes processed inbox rows past the retention period and keeps recent ones", async () => {
     const { relayOnce, INBOX_RETENTION_DAYS } = await import("../../app/queue/relay.server");
     const old = `now() - interval '${INBOX_RETENTION_DAYS + 1} days'`;
