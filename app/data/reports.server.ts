@@ -191,12 +191,15 @@ export interface StoredOrder {
   customer_key: string | null;
   landing_site: string | null;
   redacted_at: Date | null;
+  /** The order's name as merchants know it (`#1001`); null when the source gave none. */
+  name: string | null;
 }
 
 export async function findOrder(shopId: bigint, externalId: string): Promise<StoredOrder | null> {
   const r = await pool().query(
     `SELECT id::text, external_id, currency, total_price::text, refunded_total::text, time_of_sale, processed_at,
-            source_created_at, test, cancelled_at, email_keys, phone_keys, customer_key, landing_site, redacted_at
+            source_created_at, test, cancelled_at, email_keys, phone_keys, customer_key, landing_site, redacted_at,
+            name
        FROM orders WHERE shop_id = $1 AND external_id = $2`,
     [shopId.toString(), externalId],
   );
@@ -213,12 +216,17 @@ export interface StoredAttribution {
   linked_by: string | null;
   reason: string | null;
   settings_version: number;
+  /** The order's figures as the report counts them (decimal strings), and whether it counts at all. */
+  counted: boolean;
+  gross: string;
+  refunded: string;
 }
 
 export async function storedAttribution(orderId: string): Promise<StoredAttribution | null> {
   const r = await pool().query(
     `SELECT m.external_id AS message_external_id, c.external_id AS campaign_external_id, c.name AS campaign_name,
-            a.channel, a.event_type, a.event_at, a.linked_by, a.reason, a.settings_version
+            a.channel, a.event_type, a.event_at, a.linked_by, a.reason, a.settings_version,
+            a.counted, a.gross::text AS gross, a.refunded::text AS refunded
        FROM attributions a LEFT JOIN messages m ON m.id = a.message_id LEFT JOIN campaigns c ON c.id = a.campaign_id
       WHERE a.order_id = $1`,
     [orderId],

@@ -224,6 +224,10 @@ export interface OrderAttributionJson {
   /** "identity" (recipient keys) or "click" (tracked link); null when unattributed. */
   linked_by: "identity" | "click" | null;
   time_of_sale: string;
+  /** The order's name as merchants know it (`#1001`), null when unknown. */
+  name: string | null;
+  /** The campaign's name as the report shows it; null when unattributed. */
+  campaign_name: string | null;
 }
 
 /**
@@ -252,6 +256,8 @@ export async function orderAttribution(shopId: bigint, orderExternalId: string):
       reason: attributed ? null : (a?.reason ?? "no_match"),
       linked_by: attributed ? ((a!.linked_by as "identity" | "click") ?? null) : null,
       time_of_sale: order.time_of_sale.toISOString(),
+      name: order.name,
+      campaign_name: attributed ? (a!.campaign_name ?? a!.campaign_external_id) : null,
     };
   }
   const tracked = trackedMessageIds({ landingSite: order.landing_site });
@@ -309,6 +315,8 @@ export async function orderAttribution(shopId: bigint, orderExternalId: string):
     reason: result.attributed ? null : result.reason,
     linked_by: result.attributed ? (result.via === "tracked_link" ? "click" : "identity") : null,
     time_of_sale: order.time_of_sale.toISOString(),
+    name: order.name,
+    campaign_name: result.attributed ? (result.campaignName ?? result.campaignId) : null,
   };
 }
 
