@@ -48,6 +48,12 @@ export const envSchema = z.object({
     .string()
     .regex(/^(https:\/\/|\/)[^\s"'<>]*$/, "must be an https:// URL or a path starting with /")
     .optional(),
+  /** Shopify Flow trigger: only orders sold in the last N days are sent to Flow when their campaign changes. */
+  FLOW_TRIGGER_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Shopify Flow trigger: flowTriggerReceive calls per second per shop, at most. */
+  FLOW_TRIGGER_PER_SECOND: z.coerce.number().min(0.1).max(50).default(4),
+  /** How often the worker looks for orders to send to Flow, in ms; 0 turns the sweep off. */
+  FLOW_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
 });
 
 export type Env = z.infer<typeof envSchema>;

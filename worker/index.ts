@@ -13,6 +13,7 @@ const { QUEUE_NAME, jobCatalog } = await import("../app/queue/catalog");
 const { redisConnection } = await import("../app/queue/connection.server");
 const { jobHandlers } = await import("../app/queue/handlers.server");
 const { startRelay } = await import("../app/queue/relay.server");
+const { startFlowSweep } = await import("../app/flow/sweep.server");
 const { Queue } = await import("bullmq");
 
 const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 4);
@@ -48,6 +49,7 @@ worker.on("failed", (job, error) =>
 worker.on("completed", (job) => log.debug("job completed", { job: job.name, id: job.id }));
 
 const relay = startRelay(queue, Number(process.env.RELAY_INTERVAL_MS ?? 2000));
+const flowSweep = startFlowSweep(queue, config.FLOW_SWEEP_INTERVAL_MS);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -60,6 +62,7 @@ async function shutdown(signal: string) {
   }, 60_000);
   hardStop.unref();
   await relay.stop();
+  await flowSweep.stop();
   await worker.close(); // waits for active jobs to finish
   await queue.close().catch(() => {});
   workerConnection.disconnect();

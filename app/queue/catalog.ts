@@ -30,6 +30,13 @@ export const jobCatalog = {
     jobId: (p: { shopId: string; version: number }) => `reattribute-${p.shopId}-v${p.version}`,
     options: { attempts: 5, backoff: { type: "exponential", delay: 2000 } },
   },
+  /** Send a shop's changed attributions to its Shopify Flow workflows (flow_outbox; app/flow/trigger.server.ts). */
+  "flow-drain": {
+    schema: z.object({ shopId: id }),
+    jobId: (p: { shopId: string }) => `flow-drain-${p.shopId}-${Date.now()}`,
+    options: { attempts: 8, backoff: { type: "exponential", delay: 5000 } },
+    deduplicationId: (p: { shopId: string }) => `flow-drain-${p.shopId}`,
+  },
 } satisfies Record<
   string,
   {

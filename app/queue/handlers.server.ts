@@ -1,6 +1,7 @@
 import type { Job } from "bullmq";
 import { attributeShop, reattributeShop } from "../attribution/engine.server";
 import { processDelivery } from "../webhooks/process.server";
+import { flowDrainJob } from "../flow/sweep.server";
 import type { JobName, JobPayload } from "./catalog";
 
 /**
@@ -13,4 +14,5 @@ export const jobHandlers: JobHandlers = {
   "process-delivery": (p) => processDelivery(p.deliveryId),
   "attribute-shop": (p) => attributeShop(BigInt(p.shopId)),
   "reattribute-shop": (p) => reattributeShop(BigInt(p.shopId), p.version),
+  "flow-drain": (p) => flowDrainJob(BigInt(p.shopId)),
 };

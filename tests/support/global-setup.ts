@@ -40,6 +40,8 @@ export default async function setup(project: TestProject) {
     LOG_LEVEL: "warn",
     API_RATE_LIMIT_PER_MINUTE: "100000",
     RELAY_INTERVAL_MS: "500",
+    // The worker has no msw: tests drain the Flow outbox in-process against their own Flow fake.
+    FLOW_SWEEP_INTERVAL_MS: "0",
   };
   let server: Proc | undefined;
   let worker: Proc | undefined;
