@@ -154,6 +154,8 @@ export interface CampaignOrderRow {
   time_of_sale: Date;
   gross: string;
   refunded: string;
+  /** The order's name (`#1001`), null when the source gave none. */
+  name: string | null;
 }
 
 /** The counted orders a campaign earned in [from, to), by time of sale. */
@@ -165,7 +167,7 @@ export async function campaignOrders(
   limit: number,
 ): Promise<CampaignOrderRow[]> {
   const r = await pool().query(
-    `SELECT o.external_id AS id, a.time_of_sale, a.gross::text, a.refunded::text
+    `SELECT o.external_id AS id, a.time_of_sale, a.gross::text, a.refunded::text, o.name
        FROM attributions a JOIN orders o ON o.id = a.order_id
       WHERE a.shop_id = $1 AND a.campaign_id = $2 AND a.counted AND a.time_of_sale >= $3 AND a.time_of_sale < $4
       ORDER BY a.time_of_sale, o.external_id

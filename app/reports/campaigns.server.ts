@@ -154,7 +154,20 @@ export interface CampaignOrderJson {
   gross: string;
   refunded: string;
   revenue: string;
+  /** The order's name as merchants know it (`#1001`); null when the source gave none. */
+  name: string | null;
 }
+
+/** The CSV columns of a campaign's orders (GET /api/v1/campaigns/{id}?format=csv): the JSON fields plus the link. */
+export const CAMPAIGN_ORDER_FIELDS = [
+  "id",
+  "name",
+  "time_of_sale",
+  "gross",
+  "refunded",
+  "revenue",
+  "admin_url",
+] as const;
 
 export type CampaignDetailJson = CampaignRow & {
   currency: string;
@@ -204,6 +217,7 @@ export async function campaignDetail(
         gross: formatAmount(o.gross, currency),
         refunded: formatAmount(refunded, currency),
         revenue: formatAmount(new Money(o.gross).minus(refunded), currency),
+        name: o.name,
       };
     }),
     orders_truncated: orders.length > MAX_DETAIL_ORDERS,
