@@ -16,6 +16,7 @@ export default tseslint.config(
       ".cache/**",
       "node_modules/**",
       "extensions/*/dist/**",
+      "extensions/*/manifest.json",
       "tests/artifacts/**",
       "prisma/generated/**",
     ],

@@ -100,6 +100,12 @@ export const envSchema = z.object({
   WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Worker only: re-attributions one worker process runs at once; more wait, delayed, behind interactive jobs. */
   WORKER_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  /** Shopify Flow trigger: only orders sold in the last N days are sent to Flow when their campaign changes. */
+  FLOW_TRIGGER_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Shopify Flow trigger: flowTriggerReceive calls per second per shop, at most. */
+  FLOW_TRIGGER_PER_SECOND: z.coerce.number().min(0.1).max(50).default(4),
+  /** How often the worker looks for orders to send to Flow, in ms; 0 turns the sweep off. */
+  FLOW_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   /**
    * Keys that encrypt secrets at rest (provider secrets, ingest tokens): a comma-separated list of
    * `<key id>:<base64 of 32 random bytes>`; the first is current (new values), the others only decrypt. Required in

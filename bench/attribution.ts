@@ -206,6 +206,20 @@ export async function runAttributionBench(opts: {
       return (performance.now() - started) / 1000;
     };
 
+    // BENCH_FLOW_TRIGGER measures the Flow outbox triggers' cost (docs/decisions/014-admin-extensions-and-flow.md):
+    // "on" = the shop uses the Flow trigger, "off" = the triggers dropped; unset = installed, no shop uses them.
+    const flowMode = process.env.BENCH_FLOW_TRIGGER ?? "idle";
+    if (flowMode === "on") {
+      await client.query(
+        `INSERT INTO flow_trigger_shops (shop_id, enabled, definition_id, notified_at) VALUES ($1, true, 'bench', now())`,
+        [shopId],
+      );
+    } else if (flowMode === "off") {
+      await client.query(`DROP TRIGGER attributions_flow_outbox_insert ON attributions`);
+      await client.query(`DROP TRIGGER attributions_flow_outbox_update ON attributions`);
+    }
+    if (flowMode !== "idle") note(`Flow outbox triggers: ${flowMode}`);
+
     // 1. The first attribution of the history (inserts every attribution row), then a settings change (updates).
     note("first full attribution");
     const initial = await reattribute({ excluded_tags: ["password-reset"] });
@@ -240,6 +254,10 @@ export async function runAttributionBench(opts: {
         bare_lookup_orders: bare.orders,
         first_attribution_s: round(initial, 2),
         chunk_orders: Number(env.REATTRIBUTION_CHUNK_ORDERS ?? 100_000),
+        flow_trigger: flowMode,
+        flow_outbox_rows: Number(
+          (await client.query(`SELECT count(*) AS n FROM flow_outbox WHERE shop_id = $1`, [shopId])).rows[0].n,
+        ),
       },
     });
 

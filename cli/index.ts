@@ -231,6 +231,19 @@ program
     }
   });
 
+program
+  .command("vitals")
+  .description("each admin page's web vitals (LCP, CLS, INP) at p75 over 28 days, as Built for Shopify measures them")
+  .requiredOption("--shop <domain>", "shop domain", shopDomain)
+  .option("--days <n>", "days to look back", (v) => Number(v), 28)
+  .action(async (opts: { shop: string; days: number }) => {
+    const shop = await requireShop(opts.shop);
+    if (!shop) return;
+    const { webVitalsP75 } = await import("../app/data/web-vitals.server");
+    const { vitalsTable } = await import("../app/vitals/report");
+    process.stdout.write(vitalsTable(await webVitalsP75(shop.id, opts.days), opts.days));
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

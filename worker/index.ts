@@ -22,6 +22,8 @@ const { QUEUE_NAME, jobCatalog, COMPLETED_RETENTION, FAILED_RETENTION } = await 
 const { createQueue, redisConnection } = await import("../app/queue/connection.server");
 const { jobHandlers } = await import("../app/queue/handlers.server");
 const { startRelay } = await import("../app/queue/relay.server");
+const { startFlowSweep } = await import("../app/flow/sweep.server");
+const { Queue } = await import("bullmq");
 
 const concurrency = config.WORKER_CONCURRENCY;
 const workerConnection = redisConnection("worker");
@@ -85,6 +87,7 @@ worker.on("completed", (job) => log.debug("job completed", { job: job.name, id: 
 }
 
 const relay = startRelay(queue, config.RELAY_INTERVAL_MS);
+const flowSweep = startFlowSweep(queue, config.FLOW_SWEEP_INTERVAL_MS);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -97,6 +100,7 @@ async function shutdown(signal: string) {
   }, 60_000);
   hardStop.unref();
   await relay.stop();
+  await flowSweep.stop();
   await worker.close(); // waits for active jobs to finish
   await queue.close().catch(() => {});
   workerConnection.disconnect();

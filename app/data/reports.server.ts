@@ -155,6 +155,8 @@ export interface CampaignOrderRow {
   time_of_sale: Date;
   gross: string;
   refunded: string;
+  /** The order's name (`#1001`), null when the source gave none. */
+  name: string | null;
 }
 
 /** The counted orders a campaign earned in [from, to), by time of sale. */
@@ -166,7 +168,7 @@ export async function campaignOrders(
   limit: number,
 ): Promise<CampaignOrderRow[]> {
   const r = await readPool().query(
-    `SELECT o.external_id AS id, a.time_of_sale, a.gross::text, a.refunded::text
+    `SELECT o.external_id AS id, a.time_of_sale, a.gross::text, a.refunded::text, o.name
        FROM attributions a JOIN orders o ON o.id = a.order_id
       WHERE a.shop_id = $1 AND a.campaign_id = $2 AND a.counted AND a.time_of_sale >= $3 AND a.time_of_sale < $4
       ORDER BY a.time_of_sale, o.external_id
@@ -192,12 +194,15 @@ export interface StoredOrder {
   customer_key: string | null;
   landing_site: string | null;
   redacted_at: Date | null;
+  /** The order's name as merchants know it (`#1001`); null when the source gave none. */
+  name: string | null;
 }
 
 export async function findOrder(shopId: bigint, externalId: string): Promise<StoredOrder | null> {
   const r = await readPool().query(
     `SELECT id::text, external_id, currency, total_price::text, refunded_total::text, time_of_sale, processed_at,
-            source_created_at, test, cancelled_at, email_keys, phone_keys, customer_key, landing_site, redacted_at
+            source_created_at, test, cancelled_at, email_keys, phone_keys, customer_key, landing_site, redacted_at,
+            name
        FROM orders WHERE shop_id = $1 AND external_id = $2`,
     [shopId.toString(), externalId],
   );
@@ -214,12 +219,17 @@ export interface StoredAttribution {
   linked_by: string | null;
   reason: string | null;
   settings_version: number;
+  /** The order's figures as the report counts them (decimal strings), and whether it counts at all. */
+  counted: boolean;
+  gross: string;
+  refunded: string;
 }
 
 export async function storedAttribution(orderId: string): Promise<StoredAttribution | null> {
   const r = await readPool().query(
     `SELECT m.external_id AS message_external_id, c.external_id AS campaign_external_id, c.name AS campaign_name,
-            a.channel, a.event_type, a.event_at, a.linked_by, a.reason, a.settings_version
+            a.channel, a.event_type, a.event_at, a.linked_by, a.reason, a.settings_version,
+            a.counted, a.gross::text AS gross, a.refunded::text AS refunded
        FROM attributions a LEFT JOIN messages m ON m.id = a.message_id LEFT JOIN campaigns c ON c.id = a.campaign_id
       WHERE a.order_id = $1`,
     [orderId],

@@ -50,6 +50,13 @@ export const jobCatalog = {
     // one step of a run at a time: while one waits or runs, another wake-up is dropped
     deduplicationId: (p: { importId: string }) => `import-${p.importId}`,
   },
+  /** Send a shop's changed attributions to its Shopify Flow workflows (flow_outbox; app/flow/trigger.server.ts). */
+  "flow-drain": {
+    schema: z.object({ shopId: id }),
+    jobId: (p: { shopId: string }) => `flow-drain-${p.shopId}-${Date.now()}`,
+    options: { attempts: 8, backoff: { type: "exponential", delay: 5000 } },
+    deduplicationId: (p: { shopId: string }) => `flow-drain-${p.shopId}`,
+  },
 } satisfies Record<
   string,
   {

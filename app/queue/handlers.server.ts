@@ -2,6 +2,7 @@ import type { Job } from "bullmq";
 import { attributeShop, reattributeShop } from "../attribution/engine.server";
 import { processDelivery } from "../webhooks/process.server";
 import { runImportStep } from "../imports/run.server";
+import { flowDrainJob } from "../flow/sweep.server";
 import type { JobName, JobPayload } from "./catalog";
 
 /**
@@ -15,4 +16,5 @@ export const jobHandlers: JobHandlers = {
   "attribute-shop": (p) => attributeShop(BigInt(p.shopId)),
   "reattribute-shop": (p) => reattributeShop(BigInt(p.shopId), p.version),
   "import-run": (p) => runImportStep(p.importId),
+  "flow-drain": (p) => flowDrainJob(BigInt(p.shopId)),
 };

@@ -289,7 +289,20 @@ export interface CampaignOrderJson {
   gross: string;
   refunded: string;
   revenue: string;
+  /** The order's name as merchants know it (`#1001`); null when the source gave none. */
+  name: string | null;
 }
+
+/** The CSV columns of a campaign's orders (GET /api/v1/campaigns/{id}?format=csv): the JSON fields plus the link. */
+export const CAMPAIGN_ORDER_FIELDS = [
+  "id",
+  "name",
+  "time_of_sale",
+  "gross",
+  "refunded",
+  "revenue",
+  "admin_url",
+] as const;
 
 export type CampaignDetailJson = CampaignRowJson & {
   currency: string;
@@ -341,6 +354,7 @@ export async function campaignDetail(
         gross: formatAmount(o.gross, currency),
         refunded: formatAmount(refunded, currency),
         revenue: formatAmount(new Money(o.gross).minus(refunded), currency),
+        name: o.name,
       };
     }),
     orders_truncated: orders.length > MAX_DETAIL_ORDERS,
@@ -361,6 +375,10 @@ export interface OrderAttributionJson {
   /** "identity" (recipient keys) or "click" (tracked link); null when unattributed. */
   linked_by: "identity" | "click" | null;
   time_of_sale: string;
+  /** The order's name as merchants know it (`#1001`), null when unknown. */
+  name: string | null;
+  /** The campaign's name as the report shows it; null when unattributed. */
+  campaign_name: string | null;
 }
 
 /**
@@ -392,6 +410,8 @@ export async function orderAttribution(shopId: bigint, orderExternalId: string):
       reason: attributed ? null : (a?.reason ?? "no_match"),
       linked_by: attributed ? ((a!.linked_by as "identity" | "click") ?? null) : null,
       time_of_sale: order.time_of_sale.toISOString(),
+      name: order.name,
+      campaign_name: attributed ? (a!.campaign_name ?? a!.campaign_external_id) : null,
     };
   }
   const live = ruleOnStoredRows(order, await eventsForOrder(shopId, order, trackedIdsOf(order)), settings);
@@ -409,6 +429,8 @@ export async function orderAttribution(shopId: bigint, orderExternalId: string):
     reason: result.attributed ? null : result.reason,
     linked_by: result.attributed ? (result.via === "tracked_link" ? "click" : "identity") : null,
     time_of_sale: order.time_of_sale.toISOString(),
+    name: order.name,
+    campaign_name: result.attributed ? (result.campaignName ?? result.campaignId) : null,
   };
 }
 

@@ -23,6 +23,7 @@ import { campaignDetail } from "../reports/campaigns.server";
 import { readSettings } from "../settings/settings.server";
 import { AttributionProgress } from "../components/AttributionProgress";
 import { HoldoutCard } from "../components/HoldoutCard";
+import { ExportOrdersButton } from "../components/ExportOrdersButton";
 import { PeriodPicker } from "../components/PeriodPicker";
 import {
   channelLabel,
@@ -39,6 +40,31 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 const ORDERS_PAGE_SIZE = 25;
+
+/** An order as merchants know it: its name (`#1001`), and its id as a link to the order in Shopify admin. */
+function OrderCell({ id, name }: { id: string; name: string | null }) {
+  const link = (
+    <Link
+      url={`shopify:admin/orders/${encodeURIComponent(id)}`}
+      target="_top"
+      removeUnderline
+      accessibilityLabel={`Open order ${name ?? id} in Shopify admin`}
+    >
+      {id}
+    </Link>
+  );
+  if (!name) return link;
+  return (
+    <InlineStack gap="200" blockAlign="baseline" wrap={false}>
+      <Text as="span" fontWeight="semibold">
+        {name}
+      </Text>
+      <Text as="span" tone="subdued" variant="bodySm">
+        {link}
+      </Text>
+    </InlineStack>
+  );
+}
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await authenticateShop(request);
@@ -184,9 +210,15 @@ export default function CampaignPage() {
                 <Text as="h2" variant="headingMd">
                   Attributed orders
                 </Text>
-                <Text as="span" variant="bodySm" tone="subdued">
-                  Times in {period.timeZone.replace(/_/g, " ")}
-                </Text>
+                <InlineStack gap="300" blockAlign="center">
+                  <Text as="span" variant="bodySm" tone="subdued">
+                    Times in {period.timeZone.replace(/_/g, " ")}
+                  </Text>
+                  <ExportOrdersButton
+                    href={`/app/campaigns/${encodeURIComponent(campaign.id)}/export?${new URLSearchParams(periodParams(period))}`}
+                    disabled={orders.length === 0}
+                  />
+                </InlineStack>
               </InlineStack>
             </Box>
             {campaign.orders_truncated ? (
@@ -230,14 +262,7 @@ export default function CampaignPage() {
               {pageOrders.map((o, i) => (
                 <IndexTable.Row id={o.id} key={o.id} position={i}>
                   <IndexTable.Cell>
-                    <Link
-                      url={`shopify:admin/orders/${encodeURIComponent(o.id)}`}
-                      target="_top"
-                      removeUnderline
-                      accessibilityLabel={`Open order ${o.id} in Shopify admin`}
-                    >
-                      {o.id}
-                    </Link>
+                    <OrderCell id={o.id} name={o.name} />
                   </IndexTable.Cell>
                   <IndexTable.Cell>{formatDateTime(o.time_of_sale, period.timeZone)}</IndexTable.Cell>
                   <IndexTable.Cell>

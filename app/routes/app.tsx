@@ -8,6 +8,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css";
 import { env } from "../env.server";
 import { authenticate } from "../shopify.server";
 import { SkeletonFor } from "../components/skeletons";
+import { WebVitalsReporter } from "../components/WebVitalsReporter";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -32,6 +33,7 @@ export default function AppLayout() {
         <Link to="/app">Reports</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>
+      <WebVitalsReporter />
       <Frame>
         {navigation.state === "loading" ? <Loading /> : null}
         {toOtherPage ? <SkeletonFor pathname={navigation.location.pathname} /> : <Outlet />}

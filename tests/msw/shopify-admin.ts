@@ -2,7 +2,8 @@
  * A fake of Shopify's GraphQL Admin API (`POST https://<shop>.myshopify.com/admin/api/<version>/graphql.json`) for
  * msw: the one place where the app's Admin API calls are imitated, shared by tests and local development.
  * It keeps per-shop state, so a sequence of calls behaves like Shopify: the `shop` query, and the app's web pixel
- * (`webPixelCreate`, `webPixelUpdate`, `webPixel`).
+ * (`webPixelCreate`, `webPixelUpdate`, `webPixel`), and Shopify Flow's `flowTriggerReceive` (the triggers received
+ * per shop, with the GraphQL cost bucket and THROTTLED answers on demand).
  * - `shopifyAdminHandlers`: handlers over one shared fake that answers for any shop (defaults below); what
  *   tests/msw/node.ts loads into the test server and dev processes.
  * - `createShopifyAdminHandlers(admin)`: handlers over your own `FakeShopifyAdmin`, to set a shop's details and
@@ -23,6 +24,12 @@ export interface FakeShop {
   webPixel: { id: string; settings: string } | null;
   /** Settings every created/updated pixel must have (the extension's `[settings]` fields). */
   requiredSettings: string[];
+  /** Flow triggers received (flowTriggerReceive), in order. */
+  flowTriggers: { handle: string; payload: Record<string, unknown>; raw: string }[];
+  /** Trigger handles the app has deployed; another handle gets a user error, as from Shopify. */
+  flowHandles: string[];
+  /** The next this-many flowTriggerReceive calls answer THROTTLED (nothing received). */
+  flowThrottleNext: number;
 }
 
 export interface AdminCall {
@@ -48,6 +55,9 @@ export class FakeShopifyAdmin {
       ianaTimezone: "UTC",
       webPixel: null,
       requiredSettings: ["app_url", "shop_token"],
+      flowTriggers: [],
+      flowHandles: ["order-attributed"],
+      flowThrottleNext: 0,
       ...init,
     };
     this.shops.set(domain, shop);
@@ -67,7 +77,8 @@ type RootField =
   | "shop"
   | "bulkOperationRunQuery"
   | "node"
-  | "orders";
+  | "orders"
+  | "flowTriggerReceive";
 
 /**
  * The history import and reconciliation side of the fake, driven by a scenario file per shop, because the calls come
@@ -224,7 +235,8 @@ export function createShopifyAdminHandlers(admin: FakeShopifyAdmin) {
           { status: 401 },
         );
       }
-      const { query, variables = {} } = (await request.json()) as {
+      const rawBody = await request.text();
+      const { query, variables = {} } = JSON.parse(rawBody) as {
         query: string;
         variables?: Record<string, unknown>;
       };
@@ -308,6 +320,33 @@ export function createShopifyAdminHandlers(admin: FakeShopifyAdmin) {
           const id = shop.webPixel?.id ?? null;
           shop.webPixel = null;
           return HttpResponse.json({ data: { webPixelDelete: { userErrors: [], deletedWebPixelId: id } } });
+        }
+        case "flowTriggerReceive": {
+          const cost = {
+            requestedQueryCost: 10,
+            throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 },
+          };
+          if (shop.flowThrottleNext > 0) {
+            shop.flowThrottleNext -= 1;
+            return HttpResponse.json({
+              errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }],
+              extensions: { cost: { ...cost, throttleStatus: { ...cost.throttleStatus, currentlyAvailable: 0 } } },
+            });
+          }
+          const handle = String(variables.handle ?? "");
+          const payload = variables.payload;
+          const errors: { field: string[]; message: string }[] = [];
+          if (!shop.flowHandles.includes(handle)) errors.push({ field: ["handle"], message: "Invalid handle" });
+          if (!payload || typeof payload !== "object")
+            errors.push({ field: ["payload"], message: "Payload is required" });
+          else if (JSON.stringify(payload).length > 50_000)
+            errors.push({ field: ["payload"], message: "Payload is too large (50 KB)" });
+          if (errors.length === 0) {
+            // The payload's raw JSON text, so tests can see numbers exactly as sent.
+            const rawPayload = /"payload":(\{.*\})\}\s*$/.exec(rawBody)?.[1] ?? JSON.stringify(payload);
+            shop.flowTriggers.push({ handle, payload: payload as Record<string, unknown>, raw: rawPayload });
+          }
+          return HttpResponse.json({ data: { flowTriggerReceive: { userErrors: errors } }, extensions: { cost } });
         }
         default:
           return HttpResponse.json({

@@ -85,6 +85,8 @@ async function startStack(): Promise<Stack> {
     SECRETS_ENCRYPTION_KEYS: `t2:${TEST_ENCRYPTION_KEYS.t2},t1:${TEST_ENCRYPTION_KEYS.t1}`,
     FAKE_SHOPIFY_DIR: fakeShopifyDir,
     BULK_POLL_INTERVAL_MS: "500",
+    // The worker has no msw: tests drain the Flow outbox in-process against their own Flow fake.
+    FLOW_SWEEP_INTERVAL_MS: "0",
   };
   const dir = mkdtempSync(path.join(tmpdir(), "cr-stack-"));
   mkdirSync(path.join(dir, "expected"));
