@@ -23,7 +23,6 @@ const { createQueue, redisConnection } = await import("../app/queue/connection.s
 const { jobHandlers } = await import("../app/queue/handlers.server");
 const { startRelay } = await import("../app/queue/relay.server");
 const { startFlowSweep } = await import("../app/flow/sweep.server");
-const { Queue } = await import("bullmq");
 
 const concurrency = config.WORKER_CONCURRENCY;
 const workerConnection = redisConnection("worker");
