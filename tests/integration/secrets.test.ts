@@ -9,6 +9,7 @@ import { adminFetch, storeOfflineSession } from "../support/admin";
 import { PROVIDER_FIXTURES_DIR } from "../support/fixtures";
 import { TEST_ENCRYPTION_KEYS } from "../support/global-setup";
 import { runCli, startWorker } from "../support/processes";
+import { expectStackError } from "../support/stack-errors";
 
 /** Item 5 of issue 10: provider secrets and ingest tokens are encrypted at rest, keys rotate, tokens rotate. */
 const run = promisify(execFile);
@@ -92,6 +93,7 @@ describe("secrets at rest", () => {
       `UPDATE settings SET providers = jsonb_set(providers, '{mailgun,signing_key}', to_jsonb($2::text)) WHERE shop_id = $1`,
       [shop.shopId, raw.ingest_token],
     );
+    expectStackError(/SecretDecryptionError/);
     const res = await postIngest("mailgun", shop.token, mailgunBody(shop.token));
     expect(res.status).toBe(500);
     // Key rotation leaves such a value alone and names the shop.

@@ -3,6 +3,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 /** AES-256-GCM at rest (ADR 008), with the key list from the environment. */
 let box: typeof import("../../../app/data/secret-box.server");
 beforeAll(async () => {
+  // A unit test: no stack, so the variables every process needs are set here (nothing connects to them).
+  process.env.DATABASE_URL ??= "postgresql://unit@127.0.0.1:1/unused";
+  process.env.SHOPIFY_API_KEY ??= "unit-api-key";
+  process.env.SHOPIFY_API_SECRET ??= "unit-api-secret";
+  process.env.SHOPIFY_APP_URL ??= "https://app.example.com";
+  process.env.SCOPES ??= "read_orders";
   process.env.SECRETS_ENCRYPTION_KEYS = `k2:${Buffer.alloc(32, 2).toString("base64")},k1:${Buffer.alloc(32, 1).toString("base64")}`;
   box = await import("../../../app/data/secret-box.server");
 });
