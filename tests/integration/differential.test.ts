@@ -299,7 +299,11 @@ async function compare(shopId: bigint, g: Gen, items: Item[], settings: Attribut
   for (const [i, period] of periods(g).entries()) {
     const expected = attributeAll(orders, events, refunds, settings, period);
     if (i === 0) expect(outcomes, "per-order outcomes").toEqual(oracleOutcomes(expected));
-    expect(await campaignReport(shopId, period), `report ${period.from.toISOString()}`).toEqual(expected.report);
+    // The oracle models attribution; holdouts (none generated here) have their own reference tests.
+    const { summary, campaigns, ...rest } = await campaignReport(shopId, period);
+    const { incremental_revenue: _incremental, ...plainSummary } = summary;
+    const plain = { ...rest, summary: plainSummary, campaigns: campaigns.map(({ holdout: _holdout, ...c }) => c) };
+    expect(plain, `report ${period.from.toISOString()}`).toEqual(expected.report);
   }
 }
 

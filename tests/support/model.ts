@@ -293,8 +293,6 @@ export function attributeAll(
       revenue: formatAmount(a.revenue, currency),
       average_check: formatAmount(averageCheck(a.revenue, a.purchases, currency), currency),
       sale_formula: saleFormula(settings.channels[channel]),
-      // The generated shops hold no held_out events: no campaign has a holdout.
-      holdout: null,
     };
   });
 
@@ -312,8 +310,6 @@ export function attributeAll(
         revenue: formatAmount(total.revenue, currency),
         average_check: formatAmount(averageCheck(total.revenue, total.purchases, currency), currency),
         store_revenue: formatAmount(storeRevenue, currency),
-        // No generated campaign has a holdout.
-        incremental_revenue: null,
       },
       campaigns,
     },
