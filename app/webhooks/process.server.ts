@@ -1,5 +1,5 @@
 import { customerHoldings, deleteShopData, recordComplianceRequest, redactCustomer } from "../data/compliance.server";
-import { loadDelivery, markProcessed, unprocessedOrderDeliveriesBefore } from "../data/inbox.server";
+import { loadDelivery, markProcessed, recordAttempt, unprocessedOrderDeliveriesBefore } from "../data/inbox.server";
 import { ensureShop, findShopByDomain, markUninstalled } from "../data/shops.server";
 import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../domain/identity";
 import { parseShopifyWebhook, type ShopifyWebhookPayload } from "../ingest/shopify";
@@ -36,6 +36,9 @@ export async function processDelivery(deliveryId: string): Promise<string> {
       log.warn("webhook rejected by the database", { deliveryId: d.id, topic: d.topic, sqlstate: code });
       return "rejected";
     }
+    // Keep the attempt and its error on the row, so a delivery that keeps failing shows how often and why. The
+    // message only: driver details can quote the row's values (personal data).
+    await recordAttempt(d.id, errorSummary(error)).catch(() => {});
     throw error;
   }
   await markProcessed(d.id);
@@ -85,6 +88,12 @@ async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<void
       await deleteShopData(shopDomain);
       break;
   }
+}
+
+function errorSummary(error: unknown): string {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const code = (error as { code?: unknown }).code;
+  return `${e.name}${typeof code === "string" ? ` ${code}` : ""}: ${e.message}`.slice(0, 500);
 }
 
 function customerRef(c: { id: string | null; email: string | null; phone: string | null }) {
