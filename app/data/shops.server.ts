@@ -4,8 +4,6 @@ import { prisma } from "../db.server";
 import { defaultSettings } from "../domain/settings";
 import { settingsToRow } from "./settings.server";
 
-export type ShopRow = Prisma.ShopGetPayload<object>;
-
 export function newIngestToken(): string {
   return randomBytes(24).toString("base64url");
 }

@@ -1,5 +1,5 @@
 /**
- * Bodies of the public API (API.md "Public API"): `POST /api/v1/orders`, `POST /api/v1/orders/{id}/refunds`,
+ * Bodies of the public API (docs/openapi.json "Public API"): `POST /api/v1/orders`, `POST /api/v1/orders/{id}/refunds`,
  * `POST /api/v1/events`. Pure validation + mapping onto the normalised records; every bad field is reported by
  * path (`events[3].occurred_at`), and a batch with any invalid item is invalid as a whole.
  */

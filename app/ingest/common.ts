@@ -18,7 +18,7 @@ import {
 
 export type { FieldError } from "./json";
 
-/** `tooLarge`: the body exceeded the size limit (API.md: answer 413 rather than 400). */
+/** `tooLarge`: the body exceeded the size limit (docs/openapi.json: answer 413 rather than 400). */
 export type Failure = { ok: false; errors: FieldError[]; tooLarge?: boolean };
 export type Result<T extends object> = ({ ok: true } & T) | Failure;
 

@@ -3,7 +3,7 @@ import { apiRoute, json } from "../http/api.server";
 import { parseReportParams } from "../http/report-params.server";
 import { CAMPAIGN_ROW_FIELDS, campaignReport } from "../reports/campaigns.server";
 
-/** GET /api/v1/reports/campaigns?from=&to=[&format=csv]: the campaign revenue report (API.md), JSON or CSV. */
+/** GET /api/v1/reports/campaigns?from=&to=[&format=csv]: the campaign revenue report (docs/openapi.json), JSON or CSV. */
 export const { loader, action } = apiRoute({
   GET: async ({ request, shop }) => {
     const { range, format } = parseReportParams(request, { csv: true });
