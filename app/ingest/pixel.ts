@@ -164,3 +164,6 @@ export function pixelClickEvent(
     source: "pixel",
   });
 }
+
+/** The checkout body schema, for the API reference (app/http/openapi.server.ts). */
+export { schema as pixelCheckoutSchema };
