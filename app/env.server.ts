@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * Every environment variable the app reads, validated once at start. A missing or malformed variable stops the
- * process with a message that names it (API.md, "Operating the app"). Documented in `.env.example`.
+ * process with a message that names it (README, "Operating the app"). Documented in `.env.example`.
  */
 const url = (protocols: string[]) =>
   z

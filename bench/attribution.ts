@@ -1,5 +1,5 @@
 /**
- * Attribution figures (API.md "Benchmarks"), on a database of its own (created, migrated and dropped here), the built
+ * Attribution figures (README "Benchmarks"), on a database of its own (created, migrated and dropped here), the built
  * server and a real worker process:
  * - `reattribution_s`: a settings change (PUT /api/v1/settings) until the status is idle again, over 1M orders x 10M
  *   events at scale 1 (the whole history re-attributed by the worker, set-based, in chunks). Baseline: the bare

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --scale <n>] [--only name,name]`: prints one JSON object per line and figure on stdout
- * (API.md "Benchmarks"); progress and notes go to stderr. Every run uses its own database(s) and Redis prefix and
+ * (README "Benchmarks"); progress and notes go to stderr. Every run uses its own database(s) and Redis prefix and
  * drops them afterwards.
  */
 import { existsSync } from "node:fs";

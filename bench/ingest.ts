@@ -1,5 +1,5 @@
 /**
- * Ingestion figures (API.md "Benchmarks"):
+ * Ingestion figures (README "Benchmarks"):
  * - `ingest_events_per_s`: events/s through `POST /api/v1/events` (batches of 1000, a few concurrent clients) on the
  *   built server, next to the raw `COPY` rate of the same rows into the same table (message_events) in the same run.
  * - `webhook_ack_ms_p99`: Shopify webhook acknowledgement latency at a steady 200 requests/s (HMAC-signed

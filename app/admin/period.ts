@@ -120,10 +120,6 @@ export function periodParams(period: Pick<Period, "key" | "start" | "end">): Rec
   return period.key === "custom" ? { period: "custom", start: period.start, end: period.end } : { period: period.key };
 }
 
-export function periodLabel(period: Pick<Period, "key">): string {
-  return PERIOD_PRESETS.find((p) => p.value === period.key)?.label ?? "Custom";
-}
-
 function validZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone });

@@ -5,7 +5,7 @@
 import Decimal from "decimal.js";
 import type { CampaignRow } from "../domain/attribution";
 
-/** A campaign row as the presenter returns it (API.md, GET /api/v1/reports/campaigns): the domain's own type. */
+/** A campaign row as the presenter returns it (docs/openapi.json, GET /api/v1/reports/campaigns): the domain's own type. */
 export type ReportRow = CampaignRow;
 
 export type ColumnKey =

@@ -5,8 +5,6 @@ import { defaultSettings } from "../domain/settings";
 import { decryptSecret, encryptSecret, tokenHash } from "./secret-box.server";
 import { settingsToRow } from "./settings.server";
 
-export type ShopRow = Prisma.ShopGetPayload<object>;
-
 export function newIngestToken(): string {
   return randomBytes(24).toString("base64url");
 }

@@ -1,5 +1,5 @@
 /**
- * Identity keys (ATTRIBUTION.md, "Matching an order to a recipient"): email trimmed and lower-cased,
+ * Identity keys (docs/attribution.md, "Matching an order to a recipient"): email trimmed and lower-cased,
  * phone in E.164, customer id as a string. An order matches a message when any key of one kind is equal.
  *
  * Phone rule, in order:
@@ -7,7 +7,7 @@
  *     a `+` country code, or a leading international `00`, which is read as `+`). When the result is a
  *     *possible* number its E.164 form is taken, even when libphonenumber calls it invalid (the fictional
  *     555-01xx range of worked example 8 is "possible but invalid"). Extensions are dropped.
- *  2. Otherwise the ATTRIBUTION.md rule: when the text holds only digits, `+` (leading), spaces, dashes, dots,
+ *  2. Otherwise the docs/attribution.md rule: when the text holds only digits, `+` (leading), spaces, dashes, dots,
  *     slashes and parentheses, the result is `+` followed by its digits (a leading `00` dropped), provided
  *     there are 3 to 15 digits. So a national number without a country code and without a default country
  *     becomes `+<digits>`: not a true E.164 number, but the same text on both sides still matches.

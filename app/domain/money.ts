@@ -1,5 +1,5 @@
 /**
- * Decimal money (ATTRIBUTION.md, "Money"). No floating point: every amount is a decimal.js `Decimal`
+ * Decimal money (docs/attribution.md, "Money"). No floating point: every amount is a decimal.js `Decimal`
  * created through `Money` (50 significant digits, so sums of millions of orders stay exact), and is
  * returned to clients as a decimal string with exactly the currency's minor units.
  *
@@ -14,10 +14,6 @@ export const Money = Decimal.clone({
   toExpNeg: -30,
   toExpPos: 40,
 });
-export type Amount = Decimal;
-
-export const ZERO: Decimal = new Money(0);
-
 export class MoneyError extends Error {
   override name = "MoneyError";
 }
@@ -115,10 +111,6 @@ export function minorUnits(currency: string): number {
   return MINOR_UNITS[currency.toUpperCase()] ?? 2;
 }
 
-export function isCurrencyCode(s: unknown): s is string {
-  return typeof s === "string" && /^[A-Z]{3}$/.test(s);
-}
-
 /**
  * The amount as a decimal string with exactly the currency's minor units: "100.00" USD, "1000" JPY,
  * "1.500" KWD. An amount with more digits (not expected: only division rounds, and it rounds itself)
@@ -144,11 +136,4 @@ export function capRefunded(gross: Decimal.Value, refunded: Decimal.Value): Deci
   const r = new Money(refunded);
   const capped = Decimal.min(r, g);
   return capped.isNegative() ? new Money(0) : new Money(capped);
-}
-
-/** Sum of amounts, exact. */
-export function sumAmounts(amounts: Iterable<Decimal.Value>): Decimal {
-  let total: Decimal = new Money(0);
-  for (const a of amounts) total = total.plus(a);
-  return total;
 }

@@ -1,5 +1,5 @@
 /**
- * The sale formula shown with each campaign (ATTRIBUTION.md, "Reports"), built from its channel's settings:
+ * The sale formula shown with each campaign (docs/attribution.md, "Reports"), built from its channel's settings:
  * "Sale = click on the message, then a purchase within 24 hours of the click."
  */
 import type { StageEvent } from "./types";

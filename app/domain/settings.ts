@@ -1,5 +1,5 @@
 /**
- * Shop settings (ATTRIBUTION.md, "Settings"; API.md, GET/PUT /api/v1/settings): zod schemas, types, defaults,
+ * Shop settings (docs/attribution.md, "Settings"; docs/openapi.json, GET/PUT /api/v1/settings): zod schemas, types, defaults,
  * and the PUT patch. Field names are the API's (snake_case), so a validated body is used as is.
  *
  * - Unknown top-level fields of a PUT body are ignored (a client may send back what GET returned, with

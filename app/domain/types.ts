@@ -47,7 +47,7 @@ export interface MessageEventInput {
   occurredAt: Date;
   campaignId: string;
   campaignName: string | null;
-  /** Null: the message is `campaignId:channel:recipientKey` (ATTRIBUTION.md, "Messages and events"). */
+  /** Null: the message is `campaignId:channel:recipientKey` (docs/attribution.md, "Messages and events"). */
   messageId: string | null;
   recipient: RecipientInput;
   tags: string[];

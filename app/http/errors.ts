@@ -1,5 +1,5 @@
 /**
- * The one error body of the public contract (API.md, "Errors, everywhere"):
+ * The one error body of the public contract (docs/openapi.json, "Errors, everywhere"):
  * {"error": {"code": "...", "message": "...", "details": [...]}}.
  */
 export type ErrorCode =

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { CHANNELS, STAGE_EVENTS } from "../domain/types";
 import { settingsPatchSchema } from "../domain/settings";
+import { pixelCheckoutSchema } from "../ingest/pixel";
 import {
   MAX_EVENTS_PER_REQUEST,
   MAX_ORDERS_PER_REQUEST,
@@ -260,6 +261,20 @@ export const ENDPOINTS: Endpoint[] = [
       400: { description: "a body that cannot be parsed", schema: errorBody },
       401: { description: "bad signature where the provider's secret is configured", schema: errorBody },
       404: { description: "unknown token", schema: errorBody },
+    },
+  },
+  {
+    method: "post",
+    path: "/pixel/{token}",
+    summary: "A completed checkout from the click pixel (CORS, any origin; the per-shop token is the credential)",
+    apiKey: false,
+    params: { token: "the shop's pixel token" },
+    body: pixelCheckoutSchema,
+    responses: {
+      202: { description: "stored", schema: accepted },
+      400: { description: "invalid_request", schema: errorBody },
+      401: { description: "unknown or forged token", schema: errorBody },
+      429: ERRORS[429],
     },
   },
   {

@@ -1,5 +1,5 @@
 /**
- * Bodies of the public API (API.md "Public API"): `POST /api/v1/orders`, `POST /api/v1/orders/{id}/refunds`,
+ * Bodies of the public API (docs/openapi.json "Public API"): `POST /api/v1/orders`, `POST /api/v1/orders/{id}/refunds`,
  * `POST /api/v1/events`. Pure validation + mapping onto the normalised records; every bad field is reported by
  * path (`events[3].occurred_at`), and a batch with any invalid item is invalid as a whole.
  */
@@ -15,8 +15,8 @@ import {
   type Result,
   decimalPlaces,
   describe,
-  messageIdFromTrackedUrl,
   parseId,
+  makeEvent,
   runSchema,
   zBool,
   zCurrency,
@@ -325,26 +325,26 @@ export function validateEvents(value: JsonValue): Result<{ events: MessageEventI
       return;
     }
     const e = r.data;
-    // A click on one of the app's tracked links names its message through the `cr_mid` query parameter.
-    const messageId = e.message_id ?? (e.type === "clicked" ? messageIdFromTrackedUrl(e.url ?? null) : null);
-    events.push({
-      externalId: e.id ?? null,
-      type: e.type,
-      channel: e.channel,
-      occurredAt: e.occurred_at,
-      campaignId: e.campaign_id,
-      campaignName: e.campaign_name ?? null,
-      messageId,
-      recipient: {
-        email: e.recipient.email ?? null,
-        phone: e.recipient.phone ?? null,
-        customerId: e.recipient.customer_id ?? null,
-      },
-      tags: [...new Set(e.tags ?? [])],
-      url: e.url ?? null,
-      machine: e.machine ?? false,
-      source: "api",
-    });
+    events.push(
+      makeEvent({
+        externalId: e.id ?? null,
+        type: e.type,
+        channel: e.channel,
+        occurredAt: e.occurred_at,
+        campaignId: e.campaign_id,
+        campaignName: e.campaign_name ?? null,
+        messageId: e.message_id ?? null,
+        recipient: {
+          email: e.recipient.email ?? null,
+          phone: e.recipient.phone ?? null,
+          customerId: e.recipient.customer_id ?? null,
+        },
+        tags: [...new Set(e.tags ?? [])],
+        url: e.url ?? null,
+        machine: e.machine ?? false,
+        source: "api",
+      }),
+    );
   });
   return errors.length ? { ok: false, errors: byIndex(errors) } : { ok: true, events };
 }

@@ -18,7 +18,7 @@ import {
 
 export type { FieldError } from "./json";
 
-/** `tooLarge`: the body exceeded the size limit (API.md: answer 413 rather than 400). */
+/** `tooLarge`: the body exceeded the size limit (docs/openapi.json: answer 413 rather than 400). */
 export type Failure = { ok: false; errors: FieldError[]; tooLarge?: boolean };
 export type Result<T extends object> = ({ ok: true } & T) | Failure;
 
@@ -492,10 +492,16 @@ export function customField(
   return scalarText(obj[name], name === "campaign_name" ? MAX_TEXT : MAX_ID);
 }
 
+/**
+ * The one event builder of every parser. A click on one of the app's tracked links names its message through the
+ * link's `cr_mid` (docs/tracked-links.md) when the event names no message of its own.
+ */
 export function makeEvent(
   e: Omit<MessageEventInput, "tags" | "machine" | "url"> & Partial<MessageEventInput>,
 ): MessageEventInput {
-  return { tags: [], machine: false, url: null, ...e };
+  const event: MessageEventInput = { tags: [], machine: false, url: null, ...e };
+  if (event.messageId === null && event.type === "clicked") event.messageId = messageIdFromTrackedUrl(event.url);
+  return event;
 }
 
 export const EMAIL: Channel = "email";

@@ -39,7 +39,7 @@ export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | { [
 export type JsonObject = { [key: string]: JsonValue };
 
 export interface JsonParseOptions {
-  /** Largest accepted body in bytes (UTF-8). Default 5 MB (API.md: bodies over 5 MB get 413). */
+  /** Largest accepted body in bytes (UTF-8). Default 5 MB (docs/openapi.json: bodies over 5 MB get 413). */
   maxBytes?: number;
   /** Deepest accepted nesting of arrays/objects. Default 64. */
   maxDepth?: number;

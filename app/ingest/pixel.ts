@@ -3,7 +3,7 @@
  * `{"shop", "order_id", "checkout_token", "message_id", "landed_at", "occurred_at"}`.
  *
  * Pure: validation, the pixel token's shape, and the mapping onto a `clicked` event of the message tied to the
- * order (ATTRIBUTION.md "Matching": a tracked link is a `clicked` event of that message at the landing time,
+ * order (docs/attribution.md "Matching": a tracked link is a `clicked` event of that message at the landing time,
  * whatever address the buyer used). See docs/decisions/006-click-pixel.md.
  */
 import { z } from "zod";
@@ -183,3 +183,6 @@ export function pixelLinkEvent(
     source: "pixel",
   });
 }
+
+/** The checkout body schema, for the API reference (app/http/openapi.server.ts). */
+export { schema as pixelCheckoutSchema };

@@ -1,5 +1,5 @@
 /**
- * Shopify webhooks (API.md "Shopify webhooks"): HMAC verification and parsers for the REST-format bodies.
+ * Shopify webhooks (docs/openapi.json "Shopify webhooks"): HMAC verification and parsers for the REST-format bodies.
  *
  * - `orders/create`, `orders/updated`, `orders/cancelled`: the order resource.
  * - `refunds/create`: the refund resource (with `order_id`).

@@ -1,5 +1,5 @@
 /**
- * Presenters of the campaign revenue report (API.md "GET /api/v1/reports/campaigns", "GET /api/v1/campaigns/{id}",
+ * Presenters of the campaign revenue report (docs/openapi.json "GET /api/v1/reports/campaigns", "GET /api/v1/campaigns/{id}",
  * "GET /api/v1/orders/{id}/attribution"), shared by the JSON/CSV API and the Polaris pages.
  *
  * Figures follow the rules exactly (docs/attribution.md; the differential test compares them with the oracle): purchases and money from

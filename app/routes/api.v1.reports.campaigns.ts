@@ -6,7 +6,7 @@ import { campaignReport, reportCsvRows } from "../reports/campaigns.server";
 
 /**
  * GET /api/v1/reports/campaigns?from=&to=[&compare=previous_period|previous_year][&format=csv]: the campaign revenue
- * report (API.md), JSON or CSV (holdout and compare columns: reportCsvRows).
+ * report (docs/openapi.json), JSON or CSV (holdout and compare columns: reportCsvRows).
  */
 export const { loader, action } = apiRoute({
   GET: async ({ request, shop }) => {

@@ -58,6 +58,9 @@ export async function processDelivery(deliveryId: string): Promise<string> {
       log.warn("webhook rejected by the database", { deliveryId: d.id, topic: d.topic, sqlstate: code });
       return "rejected";
     }
+    // Keep the attempt and its error on the row, so a delivery that keeps failing shows how often and why. The
+    // message only: driver details can quote the row's values (personal data).
+    await recordAttempt(d.id, errorSummary(error)).catch(() => {});
     throw error;
   }
   await markProcessed(d.id, note ?? undefined);
@@ -123,6 +126,12 @@ async function apply(p: ShopifyWebhookPayload, shopDomain: string): Promise<stri
       break;
   }
   return null;
+}
+
+function errorSummary(error: unknown): string {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const code = (error as { code?: unknown }).code;
+  return `${e.name}${typeof code === "string" ? ` ${code}` : ""}: ${e.message}`.slice(0, 500);
 }
 
 function customerRef(c: { id: string | null; email: string | null; phone: string | null }) {

@@ -1,5 +1,5 @@
 /**
- * ATTRIBUTION.md's worked examples, end to end through the public API: data posted in different arrival orders,
+ * docs/attribution.md's worked examples, end to end through the public API: data posted in different arrival orders,
  * the worker attributes, the report and the attribution explanation are read back over HTTP.
  */
 import { describe, expect, it } from "vitest";

@@ -316,7 +316,7 @@ afterAll(async () => {
 describe("engine = oracle, in-process, on generated shops", () => {
   it(
     `agrees per order and per report on ${SHOPS} shops (seed ${SEED})`,
-    { timeout: 60_000 + SHOPS * 5_000 },
+    { timeout: 60_000 + SHOPS * 20_000 },
     async () => {
       let n = 0;
       let attributed = 0;

@@ -79,7 +79,7 @@ export function refund(id: string, orderId: string, amount: string, currency: st
   };
 }
 
-/** The settings of ATTRIBUTION.md's worked examples. */
+/** The settings of docs/attribution.md's worked examples. */
 export function exampleSettings(over: Partial<AttributionSettings> = {}): AttributionSettings {
   const s = defaultSettings("USD");
   return {

@@ -169,7 +169,7 @@ interface BruteWinner {
   campaignId: string;
 }
 
-/** A deliberately naive reading of ATTRIBUTION.md "The rule", over the deduplicated data. */
+/** A deliberately naive reading of docs/attribution.md "The rule", over the deduplicated data. */
 function bruteForce(order: OrderInput, events: MessageEventInput[], s: AttributionSettings): BruteWinner | null {
   const stage = (t: string) => ({ sent: 1, delivered: 2, opened: 3, clicked: 4 })[t as StageEvent] ?? 0;
   const t = (order.processedAt ?? order.createdAt)!.getTime();

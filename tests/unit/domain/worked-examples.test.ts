@@ -1,4 +1,4 @@
-/** ATTRIBUTION.md, "Worked examples" 1-8, one test each. */
+/** docs/attribution.md, "Worked examples" 1-8, one test each. */
 import { describe, expect, it } from "vitest";
 import { attributeOrder, buildMessages, explain } from "../../../app/domain/attribution";
 import { attributeAll } from "../../support/model";
@@ -46,7 +46,7 @@ function campaignRow(result: ReturnType<typeof attributeAll>, id: string) {
   return result.report.campaigns.find((c) => c.id === id);
 }
 
-describe("ATTRIBUTION.md worked examples", () => {
+describe("docs/attribution.md worked examples", () => {
   it("example 1: a purchase 10 hours after the click goes to campaign A", () => {
     const o = order({
       id: "o1",
