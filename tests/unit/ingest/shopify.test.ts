@@ -87,6 +87,7 @@ describe("Shopify orders", () => {
       landingSite:
         "/products/aviator-sunglasses?utm_source=newsletter&utm_medium=email&utm_campaign=spring-sale&cr_mid=msg_01HXZ4N7Q2",
       refunds: [],
+      checkoutToken: "c1b2f8a7e0d94b1f8e3f2a7c9d5e4b3a",
     });
   });
 
