@@ -1,5 +1,7 @@
 import type { Queue } from "bullmq";
+import { deleteStaleUnverifiedLinks } from "../data/pixel.server";
 import { pool } from "../db.server";
+import { env } from "../env.server";
 import { log } from "../logger.server";
 import { jobCatalog } from "./catalog";
 import { enqueue } from "./producer.server";
@@ -79,6 +81,8 @@ export async function relayOnce(
        SELECT id FROM webhook_deliveries WHERE processed_at < now() - make_interval(days => $1) LIMIT 1000)`,
     [INBOX_RETENTION_DAYS],
   );
+  // Click pixel links whose order never came with their checkout token (docs/decisions/006-click-pixel.md).
+  await deleteStaleUnverifiedLinks(env().PIXEL_LINK_RETENTION_DAYS);
   const pending = await db.query<{ shop_id: string }>(`SELECT DISTINCT shop_id FROM pending_attributions`);
   for (const row of pending.rows) await enqueue(queue, "attribute-shop", { shopId: row.shop_id });
   const running = await db.query<{ shop_id: string; version: number }>(
