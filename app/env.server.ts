@@ -72,6 +72,8 @@ export const envSchema = z.object({
   PIXEL_RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Pixel links kept for one order (verified or waiting for the order); more are refused with 400. */
   PIXEL_LINKS_PER_ORDER: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Pixel links still unverified (their order never came with that checkout) are deleted after this many days. */
+  PIXEL_LINK_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /**
    * Proxies in front of the app whose X-Forwarded-For is trusted for the client IP (Express "trust proxy" hops).
    * 0 (default): the socket's address. Set it to the number of proxies (e.g. 1 behind one load balancer).

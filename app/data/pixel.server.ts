@@ -96,3 +96,15 @@ export async function claimVerifiedLinks(
   );
   return r.rows.map((x) => ({ orderId: x.order_key, messageId: x.message_key, landedAt: new Date(x.landed_at) }));
 }
+
+/** Deletes up to `limit` links still unverified after `days` days (the relay's sweep); returns how many. */
+export async function deleteStaleUnverifiedLinks(days: number, limit = 1000): Promise<number> {
+  const r = await pool().query(
+    `DELETE FROM pixel_links WHERE id IN (
+       SELECT id FROM pixel_links
+        WHERE received_at < now() - make_interval(days => $1) AND verified_at IS NULL
+        LIMIT $2)`,
+    [days, limit],
+  );
+  return r.rowCount ?? 0;
+}

@@ -2,9 +2,10 @@
  * Mailgun webhooks: `{"signature": {timestamp, token, signature}, "event-data": {...}}`, one event per request.
  *
  * Signature: `hex(HMAC-SHA256(webhook signing key, timestamp + token))` compared in constant time with
- * `signature.signature`. Timestamp tolerance is optional (`toleranceSeconds`; off by default because Mailgun documents
- * none and retries for hours); replay protection through the `seenToken` hook (return true when the token was seen
- * before, e.g. from a cache), consulted only for otherwise valid signatures.
+ * `signature.signature`. Timestamp tolerance is optional here (`toleranceSeconds`; Mailgun documents none and retries
+ * for hours): the ingest route passes MAILGUN_TIMESTAMP_TOLERANCE_SECONDS and claims the token atomically itself
+ * (app/ingest/providers.server.ts); the `seenToken` hook (return true when the token was seen before) is consulted
+ * only for otherwise valid signatures.
  *
  * Mapping: accepted->sent, delivered, opened, clicked, failed->`bounced` when `severity: permanent` else `failed`,
  * complained, unsubscribed; others keep their lower-case name. Time: `timestamp` (float seconds, read from the

@@ -8,6 +8,8 @@ import {
   unqueuedDeliveries,
 } from "../data/relay.server";
 import { relayImports } from "../imports/relay.server";
+import { deleteStaleUnverifiedLinks } from "../data/pixel.server";
+import { env } from "../env.server";
 import { log } from "../logger.server";
 import { jobCatalog } from "./catalog";
 import { enqueue } from "./producer.server";
@@ -73,6 +75,8 @@ export async function relayOnce(
   }
   await markDeliveriesQueued(stale);
   await deleteOldDeliveries(INBOX_RETENTION_DAYS);
+  // Click pixel links whose order never came with their checkout token (docs/decisions/006-click-pixel.md).
+  await deleteStaleUnverifiedLinks(env().PIXEL_LINK_RETENTION_DAYS);
   const pending = await shopsWithPendingAttribution();
   for (const shopId of pending) await enqueue(queue, "attribute-shop", { shopId });
   const running = await runningReattributions();

@@ -65,7 +65,7 @@ describe("after install", () => {
       raw: JSON.stringify({
         shop: domain,
         order_id: "1",
-        checkout_token: "ct-1",
+        checkout_token: "chk-1",
         message_id: "m",
         landed_at: "2026-11-01T10:00:00Z",
         occurred_at: "2026-11-01T10:05:00Z",

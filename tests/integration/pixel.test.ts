@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from "vitest";
 import { pixelToken } from "../../app/pixel/token.server";
-import { createShopWithKey, db, http, postShopifyWebhook, settled, stackEnv, uniqueShopDomain } from "../support/api";
+import {
+  createShopWithKey,
+  db,
+  http,
+  postShopifyWebhook,
+  settled,
+  stackEnv,
+  uniqueShopDomain,
+  waitFor,
+} from "../support/api";
 
 const token = (shopId: string) => pixelToken(BigInt(shopId), stackEnv().SHOPIFY_API_SECRET);
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
@@ -432,5 +441,22 @@ describe("POST /pixel/<token>", () => {
     });
     const r = await db().query(`SELECT count(*)::int AS n FROM pixel_links WHERE shop_id = $1`, [shopId]);
     expect(r.rows[0].n).toBe(5);
+  });
+
+  it("refuses to keep links still unverified after PIXEL_LINK_RETENTION_DAYS (30): the relay deletes them, verified and recent ones stay", async () => {
+    const { shopId } = await createShopWithKey();
+    await db().query(
+      `INSERT INTO pixel_links (shop_id, order_key, message_key, checkout_token, landed_at, received_at, verified_at)
+       VALUES ($1, 'old', 'm', 'c', now() - interval '31 days', now() - interval '31 days', NULL),
+              ($1, 'old-verified', 'm', 'c', now() - interval '31 days', now() - interval '31 days', now()),
+              ($1, 'recent', 'm', 'c', now() - interval '29 days', now() - interval '29 days', NULL)`,
+      [shopId],
+    );
+    const keys = async () =>
+      (await db().query(`SELECT order_key FROM pixel_links WHERE shop_id = $1 ORDER BY order_key`, [shopId])).rows.map(
+        (r) => r.order_key,
+      );
+    await waitFor(async () => !(await keys()).includes("old"), 20_000, "the stale link deleted");
+    expect(await keys()).toEqual(["old-verified", "recent"]);
   });
 });

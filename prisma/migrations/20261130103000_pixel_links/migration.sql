@@ -19,4 +19,7 @@ CREATE TABLE "pixel_links" (
 
 CREATE UNIQUE INDEX "pixel_links_shop_id_order_key_message_key_checkout_token_key" ON "pixel_links"("shop_id", "order_key", "message_key", "checkout_token");
 
+-- Unverified links older than PIXEL_LINK_RETENTION_DAYS are deleted by the relay's sweep.
+CREATE INDEX "pixel_links_received_at_idx" ON "pixel_links"("received_at");
+
 ALTER TABLE "pixel_links" ADD CONSTRAINT "pixel_links_shop_id_fkey" FOREIGN KEY ("shop_id") REFERENCES "shops"("id") ON DELETE CASCADE ON UPDATE CASCADE;
