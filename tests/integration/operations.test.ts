@@ -122,5 +122,5 @@ describe("production-only settings", () => {
       expect(demo.output()).toMatch(/DATABASE_URL points at a database that is not on this machine/);
       expect(demo.output()).not.toMatch(/Created database|Demo ready/);
     }
-  });
+  }, 120_000);
 });
