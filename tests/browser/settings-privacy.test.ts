@@ -65,13 +65,15 @@ describe("settings page: ingest URL rotation, customer data, activity", () => {
 
   it("rotates the ingest URLs after a confirmation; the page shows the new ones and the activity", async () => {
     const before = (await http("GET", "/api/v1/settings", { key: shop.key })).body.ingest.token as string;
-    expect(await page.getByLabel("SendGrid webhook URL").inputValue()).toContain(before);
+    expect(await page.getByRole("textbox", { name: "SendGrid webhook URL" }).inputValue()).toContain(before);
     await page.getByRole("button", { name: "Rotate ingest URLs" }).click();
     await page.getByRole("button", { name: "Rotate now" }).click();
     await page.getByText("New ingest URLs created").waitFor({ timeout: 20_000 });
     const after = (await http("GET", "/api/v1/settings", { key: shop.key })).body.ingest.token as string;
     expect(after).not.toBe(before);
-    await expect.poll(() => page.getByLabel("SendGrid webhook URL").inputValue(), { timeout: 20_000 }).toContain(after);
+    await expect
+      .poll(() => page.getByRole("textbox", { name: "SendGrid webhook URL" }).inputValue(), { timeout: 20_000 })
+      .toContain(after);
     await page.getByText("Rotated the ingest URLs").waitFor({ timeout: 20_000 });
     expect(await page.getByText("Staff user 9001").count()).toBeGreaterThan(0);
   }, 60_000);
