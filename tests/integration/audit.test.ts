@@ -83,7 +83,7 @@ describe("audit trail", () => {
     expect(rows[0]!.details).toMatchObject({ prefix, label: "warehouse" });
     expect(rows[1]!.details).toMatchObject({ prefixes: [prefix] });
     expect(rows[3]!.details).toMatchObject({ fields: ["currency"] });
-  });
+  }, 120_000);
 
   it("records a report export from the admin, and shows the trail on the settings page", async () => {
     const shop = await createShopWithKey();

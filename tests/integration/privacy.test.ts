@@ -174,7 +174,7 @@ describe("shop/redact", () => {
       shop.domain,
     ]);
     expect(inbox.rows[0].n).toBe(0);
-  });
+  }, 120_000);
 
   it("covers a table added later without anyone listing it", async () => {
     const shop = await seedShop();
@@ -399,5 +399,5 @@ describe("customers/data_request, answered", () => {
     const missing = await runCli(["data-request", "--shop", shop.domain], stackEnv());
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/exactly one of email, phone, customer-id/);
-  });
+  }, 120_000);
 });

@@ -83,7 +83,7 @@ describe("secrets at rest", () => {
     const basic = Buffer.from(`${shop.secrets.postmark.username}:${shop.secrets.postmark.password}`).toString("base64");
     const pm = readFileSync(path.join(PROVIDER_FIXTURES_DIR, "postmark-delivery.json"), "utf8");
     expect((await postIngest("postmark", shop.token, pm, { Authorization: `Basic ${basic}` })).status).toBe(200);
-  });
+  }, 120_000);
 
   it("a ciphertext moved to another field does not decrypt (the purpose is authenticated)", async () => {
     const shop = await shopWithSecrets();
@@ -104,7 +104,7 @@ describe("secrets at rest", () => {
     expect(rotate.code).toBe(1);
     expect(rotate.stderr).toContain(shop.shopId);
     await db().query(`UPDATE settings SET providers = '{}' WHERE shop_id = $1`, [shop.shopId]);
-  });
+  }, 120_000);
 
   it("the worker encrypts plaintext secrets stored before encryption existed, and they keep working", async () => {
     const shop = await shopWithSecrets();
@@ -135,7 +135,7 @@ describe("secrets at rest", () => {
     expect(raw.providers).toMatch(/"signing_key": "enc:v1:t2:/);
     expect((await postIngest("mailgun", plainToken, mailgunBody(signingKey))).status).toBe(200);
     expect((await http("GET", "/api/v1/settings", { key: shop.key })).body.ingest.token).toBe(plainToken);
-  });
+  }, 120_000);
 
   it("`cli secrets rotate-key` re-encrypts every value with the current key, with progress", async () => {
     const shops = [await shopWithSecrets(), await shopWithSecrets()];
@@ -156,7 +156,7 @@ describe("secrets at rest", () => {
       expect((await postIngest("mailgun", s.token, mailgunBody(s.secrets.mailgun.signing_key))).status).toBe(200);
       expect((await http("GET", "/api/v1/settings", { key: s.key })).body.ingest.token).toBe(s.token);
     }
-  });
+  }, 120_000);
 
   it("the ingest token rotates through the API: the old URLs stop working, the new ones work", async () => {
     const shop = await shopWithSecrets();

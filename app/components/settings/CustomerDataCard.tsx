@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useRevalidator } from "@remix-run/react";
 import { BlockStack, Button, Card, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 
 type By = "email" | "phone" | "customer_id";
@@ -12,6 +13,8 @@ export function CustomerDataCard({ notify }: { notify: (message: string, error?:
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
+  // The download is recorded in the activity list: reload the page's data to show it.
+  const { revalidate } = useRevalidator();
 
   const download = async () => {
     setLoading(true);
@@ -36,6 +39,7 @@ export function CustomerDataCard({ notify }: { notify: (message: string, error?:
       a.remove();
       setTimeout(() => URL.revokeObjectURL(href), 10_000);
       notify("Customer data downloaded");
+      revalidate();
     } catch {
       notify("The download failed. Try again.", true);
     } finally {
