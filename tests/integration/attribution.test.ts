@@ -85,6 +85,7 @@ describe("worked examples through the API", () => {
         revenue: "100.00",
         average_check: "100.00",
         sale_formula: "Sale = click on the message, then a purchase within 24 hours of the click.",
+        holdout: null,
       });
       expect(rep.summary).toEqual({
         campaigns: 1,
@@ -95,6 +96,7 @@ describe("worked examples through the API", () => {
         revenue: "100.00",
         average_check: "100.00",
         store_revenue: "100.00",
+        incremental_revenue: null,
       });
       const why = await attributionOf(shop, "1001");
       expect(why).toMatchObject({
