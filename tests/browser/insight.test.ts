@@ -102,8 +102,8 @@ async function seed() {
 function adminUrl(pathname: string, extra: Record<string, string> = {}) {
   const token = signSessionToken({
     shop: domain,
-    apiKey: stackEnv().SHOPIFY_API_KEY,
-    apiSecret: stackEnv().SHOPIFY_API_SECRET,
+    apiKey: stackEnv().SHOPIFY_API_KEY!,
+    apiSecret: stackEnv().SHOPIFY_API_SECRET!,
     ttlSeconds: 900,
   });
   return embeddedUrl(baseUrl(), pathname, token, domain, extra);
