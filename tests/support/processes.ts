@@ -90,7 +90,13 @@ export function startServer(env: Record<string, string>): Promise<Proc> {
 
 /** The worker, with msw answering for outside services too (the import and reconciliation call Shopify from it). */
 export function startWorker(env: Record<string, string>): Promise<Proc> {
-  return startProcess(TSX, ["--import", "./tests/msw/node.ts", "worker/index.ts"], env, /Worker ready/);
+  // one process, like the server (tsx's CLI wrapper in front of it ends with the signal's code 143 under --import)
+  return startProcess(
+    NODE,
+    ["--import", "tsx", "--import", "./tests/msw/node.ts", "worker/index.ts"],
+    env,
+    /Worker ready/,
+  );
 }
 
 export function runCli(
