@@ -215,7 +215,7 @@ export async function runBackfillBench(opts: { scale: number; emit: (f: Figure) 
         baseline_name: "raw COPY of the same order rows into orders (one connection, same run)",
         ratio: round(rate / copyRate, 3),
         target: ">= 25% of raw COPY (ratio >= 0.25)",
-        params: { orders: n, seconds: round(seconds, 1), batch: 500 },
+        params: { orders: n, seconds: round(seconds, 1), batch: 1000 },
       });
       emit({
         name: "backfill_peak_rss_mb",

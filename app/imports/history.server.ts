@@ -21,7 +21,7 @@ import { type AdminCall, PermanentImportError, errorText, throttledCall } from "
 import { readJsonlLines } from "./jsonl.server";
 
 /** Orders per stored batch: bounded memory whatever the file size. */
-export const IMPORT_BATCH_SIZE = 500;
+export const IMPORT_BATCH_SIZE = 1000;
 
 /** The bulk query over the shop's orders (since an instant, or as far back as the scopes allow). */
 export function bulkOrdersQuery(since: Date | null): string {
@@ -194,42 +194,58 @@ async function streamFrom(
   let lines = 0;
   let skipped = 0;
   let ordersDone = startOrders;
+  // One batch is written while the next is read and parsed (at most two batches in memory); batches still commit
+  // in file order, each with its own resume point.
+  let inflight: Promise<void> = Promise.resolve();
   const flush = async (upTo: number) => {
     const n = orders.length;
     if (n === 0 && refunds.length === 0) return;
-    await ingestImportBatch(shopId, orders, refunds, (client, changed) =>
-      recordBatch(client, imp.id, { linesDone: upTo, orders: n, changed }),
-    );
-    ordersDone += n;
-    onCommit(upTo, ordersDone);
+    const batch = { orders, refunds };
     orders = [];
     refunds = [];
+    await inflight;
+    const write = ingestImportBatch(shopId, batch.orders, batch.refunds, (client, changed) =>
+      recordBatch(client, imp.id, { linesDone: upTo, orders: n, changed }),
+    ).then(() => {
+      ordersDone += n;
+      onCommit(upTo, ordersDone);
+    });
+    write.catch(() => {}); // awaited by the next flush or at the end
+    inflight = write;
   };
-  for await (const line of readJsonlLines(response.body as unknown as AsyncIterable<Uint8Array>)) {
-    lines = line.index + 1;
-    if (line.index < startLine) continue;
-    const parsed = parseJson(line.text, { maxBytes: 16 * 1024 * 1024 });
-    if (!parsed.ok || !isJsonObject(parsed.value)) {
-      if (!line.complete) {
-        throw new DownloadCutOff(`The download of the result was cut off in line ${line.index + 1}. Retry the import.`);
+  try {
+    for await (const line of readJsonlLines(response.body as unknown as AsyncIterable<Uint8Array>)) {
+      lines = line.index + 1;
+      if (line.index < startLine) continue;
+      const parsed = parseJson(line.text, { maxBytes: 16 * 1024 * 1024 });
+      if (!parsed.ok || !isJsonObject(parsed.value)) {
+        if (!line.complete) {
+          throw new DownloadCutOff(
+            `The download of the result was cut off in line ${line.index + 1}. Retry the import.`,
+          );
+        }
+        skipped++;
+        continue;
       }
-      skipped++;
-      continue;
+      const rec = bulkRecordFrom(parsed.value);
+      if (rec.kind === "order") orders.push(rec.order);
+      else if (rec.kind === "refund") refunds.push(rec.refund);
+      else if (rec.kind === "invalid") {
+        skipped++;
+        log.warn("import skipped an invalid line", {
+          importId: imp.id,
+          line: line.index + 1,
+          fields: rec.errors.map((e) => e.path),
+        });
+      }
+      if (orders.length + refunds.length >= IMPORT_BATCH_SIZE) await flush(line.index + 1);
     }
-    const rec = bulkRecordFrom(parsed.value);
-    if (rec.kind === "order") orders.push(rec.order);
-    else if (rec.kind === "refund") refunds.push(rec.refund);
-    else if (rec.kind === "invalid") {
-      skipped++;
-      log.warn("import skipped an invalid line", {
-        importId: imp.id,
-        line: line.index + 1,
-        fields: rec.errors.map((e) => e.path),
-      });
-    }
-    if (orders.length + refunds.length >= IMPORT_BATCH_SIZE) await flush(line.index + 1);
+    await flush(lines);
+    await inflight;
+  } finally {
+    // never leave a write running behind a failure: a retry must start from its committed resume point
+    await inflight.catch(() => {});
   }
-  await flush(lines);
   if (lines > startLine) await updateImport(imp.id, { lines_done: lines });
   return { lines, skipped };
 }

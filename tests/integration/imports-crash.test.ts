@@ -21,7 +21,7 @@ afterAll(async () => {
   await results?.stop();
 });
 
-const N = 3000;
+const N = 5000;
 const orderId = (i: number) => String(1_152_921_504_606_846_976n + BigInt(i)); // 2^60 + i
 
 function bulkFile(): { text: string; lines: number; total: string; refunded: string } {

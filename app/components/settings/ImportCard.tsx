@@ -40,7 +40,9 @@ export function importProgressText(r: ImportRunView): string {
 export function useImportStatus(initial: ImportStatusView): ImportStatusView {
   const poll = useFetcher<ImportStatusView>();
   const revalidator = useRevalidator();
-  const live = poll.data ?? initial;
+  // the polled status, unless the page's own data already knows a newer run (e.g. right after starting one)
+  const newer = (a: ImportStatusView, b: ImportStatusView) => Number(a.history?.id ?? 0) >= Number(b.history?.id ?? 0);
+  const live = poll.data && newer(poll.data, initial) ? poll.data : initial;
   const running = isActive(live.history);
   const wasRunning = useRef(running);
   useEffect(() => {
@@ -65,9 +67,15 @@ export function ImportCard({ status, timezone }: { status: ImportStatusView; tim
   const h = live.history;
   const r = live.reconciliation;
   const busy = start.state !== "idle" || isActive(h);
+  const revalidator = useRevalidator();
+  const handled = useRef<unknown>(null);
   useEffect(() => {
-    if (start.state === "idle" && start.data?.ok) start.load(IMPORTS_PATH);
-  }, [start.state, start.data]); // eslint-disable-line react-hooks/exhaustive-deps
+    // a started import: reload the page's data, which then shows (and polls) the running import
+    if (start.state === "idle" && start.data?.ok && handled.current !== start.data) {
+      handled.current = start.data;
+      revalidator.revalidate();
+    }
+  }, [start.state, start.data, revalidator]);
   const submit = () => start.submit({ since }, { method: "post", action: IMPORTS_PATH });
   return (
     <Card>
