@@ -494,8 +494,6 @@ export async function computeAttributions(
       pa.push(scope.to.toISOString());
       evRange.push(`e.occurred_at < $${pa.length}::timestamptz`);
     }
-    await q(client, `SET LOCAL enable_hashjoin = off`);
-    await q(client, `SET LOCAL enable_mergejoin = off`);
     await q(
       client,
       `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
