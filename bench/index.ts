@@ -16,6 +16,9 @@ const KNOWN = [
   "incremental_orders_per_s",
   "report_ms_p95",
   "worker_peak_rss_mb",
+  "admin_lcp_ms_p75",
+  "admin_cls_p75",
+  "admin_inp_ms_p75",
 ];
 const ATTRIBUTION_FIGURES = KNOWN.slice(2);
 

@@ -46,7 +46,8 @@ export async function adminContext(browser: Browser): Promise<BrowserContext> {
  * the view's web vitals and waits until the app stored them. Returns the metrics reported.
  */
 export async function loadAndUseReportPage(page: Page, url: string) {
-  await page.goto(url, { waitUntil: "load" });
+  // networkidle: hydrated, so the controls respond (the vitals are the browser's own timings, not this wait).
+  await page.goto(url, { waitUntil: "networkidle" });
   await page.getByTestId("stat-campaigns").waitFor();
   await page.getByRole("combobox", { name: "Period" }).selectOption("last7");
   await page.waitForURL(/period=last7/);
