@@ -49,8 +49,18 @@ export async function loadAndUseReportPage(page: Page, url: string) {
   // networkidle: hydrated, so the controls respond (the vitals are the browser's own timings, not this wait).
   await page.goto(url, { waitUntil: "networkidle" });
   await page.getByTestId("stat-campaigns").waitFor();
-  await page.getByRole("combobox", { name: "Period" }).selectOption("last7");
-  await page.waitForURL(/period=last7/);
+  // Until the page is hydrated a change of the native select goes unheard: select again until the URL follows.
+  const period = page.getByRole("combobox", { name: "Period" });
+  for (let attempt = 1; ; attempt++) {
+    await period.selectOption("last7");
+    try {
+      await page.waitForURL(/period=last7/, { timeout: 5000 });
+      break;
+    } catch (error) {
+      if (attempt >= 6) throw error;
+      await period.selectOption("last30");
+    }
+  }
   await page.getByTestId("stat-campaigns").waitFor();
   await page.getByRole("button", { name: "Show revenue columns" }).click();
   await page.waitForURL(/revenue=1/);
