@@ -120,8 +120,22 @@ describe("GET /api/v1/campaigns/{id} and /api/v1/orders/{id}/attribution", () =>
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: "A", name: 'Black, "Friday"', purchases: 2, revenue: "133.33" });
     expect(res.body.orders).toEqual([
-      { id: "5001", time_of_sale: "2026-11-01T20:00:00.000Z", gross: "100.00", refunded: "0.00", revenue: "100.00" },
-      { id: "5002", time_of_sale: "2026-11-02T02:00:00.000Z", gross: "33.33", refunded: "0.00", revenue: "33.33" },
+      {
+        id: "5001",
+        time_of_sale: "2026-11-01T20:00:00.000Z",
+        gross: "100.00",
+        refunded: "0.00",
+        revenue: "100.00",
+        name: null,
+      },
+      {
+        id: "5002",
+        time_of_sale: "2026-11-02T02:00:00.000Z",
+        gross: "33.33",
+        refunded: "0.00",
+        revenue: "33.33",
+        name: null,
+      },
     ]);
     const b = await http("GET", `/api/v1/campaigns/B?${RANGE}`, { key: shop.key });
     expect(b.body).toMatchObject({ id: "B", sent: 1, purchases: 0, orders: [] });
