@@ -413,6 +413,11 @@ export async function runAttributionBench(opts: {
 
     // 4. Settings preview and holdout statistics (ADR 011).
     await runInsightFigures({ client, api, shopId, scale, emit, note, dataParams });
+    // 4. The report page in headless Chromium on the same data (bench/admin-vitals.ts).
+    if (!opts.only || ["admin_lcp_ms_p75", "admin_cls_p75", "admin_inp_ms_p75"].some((n) => opts.only!.has(n))) {
+      const { runAdminVitalsBench } = await import("./admin-vitals");
+      await runAdminVitalsBench({ baseUrl, env, client, shopId, domain, emit, params: dataParams });
+    }
 
     clearInterval(sampler);
     for (const m of groupMemory(worker.child.pid!)) peak = Math.max(peak, m.hwm);

@@ -21,6 +21,9 @@ const KNOWN = [
   "settings_preview_s",
   "holdout_s",
   "attribution_latency_s_p99",
+  "admin_lcp_ms_p75",
+  "admin_cls_p75",
+  "admin_inp_ms_p75",
 ];
 const ATTRIBUTION_FIGURES = KNOWN.slice(2, 6);
 const BACKFILL_FIGURES = ["backfill_orders_per_s", "backfill_peak_rss_mb"];

@@ -155,19 +155,19 @@ describe("GET /api/v1/campaigns/{id} and /api/v1/orders/{id}/attribution", () =>
     expect(res.body.orders).toEqual([
       {
         id: "5001",
-        name: null,
         time_of_sale: "2026-11-01T20:00:00.000Z",
         gross: "100.00",
         refunded: "0.00",
         revenue: "100.00",
+        name: null,
       },
       {
         id: "5002",
-        name: null,
         time_of_sale: "2026-11-02T02:00:00.000Z",
         gross: "33.33",
         refunded: "0.00",
         revenue: "33.33",
+        name: null,
       },
     ]);
     const b = await http("GET", `/api/v1/campaigns/B?${RANGE}`, { key: shop.key });
