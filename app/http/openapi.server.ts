@@ -30,6 +30,7 @@ const errorBody = z
         "unauthorized",
         "not_found",
         "method_not_allowed",
+        "conflict",
         "payload_too_large",
         "unsupported_media_type",
         "rate_limited",
@@ -53,8 +54,30 @@ const summary = z
     revenue: money,
     average_check: money,
     store_revenue: money,
+    incremental_revenue: money
+      .nullable()
+      .meta({ description: "incremental revenue of the period's campaigns with a holdout; null when none has one" }),
   })
   .meta({ id: "ReportSummary" });
+
+const rate = z.number().nullable();
+const holdout = z
+  .object({
+    treated: z.number().int(),
+    held_out: z.number().int(),
+    overlap: z.number().int(),
+    conversion_treated: rate,
+    conversion_held_out: rate,
+    lift: rate,
+    revenue_per_recipient_treated: money.nullable(),
+    revenue_per_recipient_held_out: money.nullable(),
+    incremental_revenue: money.nullable(),
+    incremental_revenue_low: money.nullable(),
+    incremental_revenue_high: money.nullable(),
+    significant: z.boolean().nullable(),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: "Holdout", description: "docs/attribution.md, Holdouts" });
 
 const campaignRow = z
   .object({
@@ -71,12 +94,68 @@ const campaignRow = z
     revenue: money,
     average_check: money,
     sale_formula: z.string(),
+    holdout: holdout.nullable(),
+    previous: z
+      .object({ purchases: z.number().int(), revenue: money })
+      .optional()
+      .meta({ description: "with compare: the campaign's figures in the earlier period" }),
   })
   .meta({ id: "CampaignRow" });
 
+const change = z.number().nullable().meta({ description: "(now - before) / before; null where before is 0" });
 const report = z
-  .object({ currency: z.string(), from: instant, to: instant, summary, campaigns: z.array(campaignRow) })
+  .object({
+    currency: z.string(),
+    from: instant,
+    to: instant,
+    summary,
+    campaigns: z.array(campaignRow),
+    previous: summary.extend({ from: instant, to: instant }).optional(),
+    change: z.object({ purchases: change, revenue: change, average_check: change, store_revenue: change }).optional(),
+  })
   .meta({ id: "CampaignReport" });
+
+const importRun = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["history", "reconciliation"]),
+    state: z.enum(["queued", "running", "completed", "failed"]),
+    since: z.string().nullable(),
+    orders_done: z.number().int(),
+    orders_total: z.number().int().nullable().meta({ description: "Shopify's estimate (objectCount)" }),
+    orders_changed: z.number().int(),
+    started_at: instant.nullable(),
+    finished_at: instant.nullable(),
+    error: z.string().nullable(),
+    trigger: z.string(),
+    created_at: instant,
+    watermark: instant.nullable(),
+  })
+  .meta({ id: "Import" });
+
+const importRequest = z.strictObject({
+  since: z.string().optional().meta({ description: "YYYY-MM-DD; default: as far back as the scopes allow" }),
+  kind: z.enum(["history", "reconciliation"]).optional(),
+});
+
+const previewFigures = z.object({ purchases: z.number().int(), revenue: money });
+const preview = z
+  .object({
+    from: instant,
+    to: instant,
+    current: summary,
+    proposed: summary,
+    campaigns: z.array(
+      z.object({ id: z.string(), name: z.string(), current: previewFigures, proposed: previewFigures }),
+    ),
+    orders: z.object({
+      gained: z.number().int(),
+      lost: z.number().int(),
+      moved: z.number().int(),
+      unchanged: z.number().int(),
+    }),
+  })
+  .meta({ id: "SettingsPreview" });
 
 const channelSettings = z.object({ event: z.enum(STAGE_EVENTS), window_hours: z.number().int().min(1).max(2160) });
 const settings = z
@@ -108,12 +187,23 @@ const attribution = z
     reason: z.enum(["no_match", "outside_window", "excluded_tag", "other_currency", "cancelled", "test"]).nullable(),
     linked_by: z.enum(["identity", "click"]).nullable(),
     time_of_sale: instant,
+    name: z.string().nullable().meta({ description: "the order's name as merchants know it (#1001)" }),
+    campaign_name: z.string().nullable(),
   })
   .meta({ id: "OrderAttribution" });
 
 const campaignDetail = campaignRow
   .extend({
-    orders: z.array(z.object({ id: z.string(), time_of_sale: instant, gross: money, refunded: money, revenue: money })),
+    orders: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string().nullable(),
+        time_of_sale: instant,
+        gross: money,
+        refunded: money,
+        revenue: money,
+      }),
+    ),
   })
   .meta({ id: "CampaignDetail" });
 
@@ -197,10 +287,59 @@ export const ENDPOINTS: Endpoint[] = [
     responses: { 200: { description: "the new settings", schema: settings }, ...ERRORS },
   },
   {
+    method: "post",
+    path: "/api/v1/settings/preview",
+    summary: "The period's report under proposed settings next to the current one; saves nothing",
+    query: period.meta({ description: "default: the last 30 days in the shop's time zone" }),
+    body: settingsPatchSchema,
+    responses: { 200: { description: "the preview", schema: preview }, ...ERRORS },
+  },
+  {
+    method: "post",
+    path: "/api/v1/settings/ingest-token/rotate",
+    summary: "A new provider ingest token; URLs built from the old one answer 404 from now on",
+    responses: {
+      200: { description: "the settings with the new ingest token and URLs", schema: settings },
+      401: ERRORS[401],
+    },
+  },
+  {
+    method: "post",
+    path: "/api/v1/imports",
+    summary: "Import the shop's order history from Shopify (a bulk operation), or run a reconciliation now",
+    body: importRequest,
+    responses: {
+      202: { description: "queued", schema: importRun },
+      ...ERRORS,
+      409: { description: "conflict: an import is already running for the shop", schema: errorBody },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/imports",
+    summary: "The shop's imports and reconciliation runs, newest first",
+    query: z.object({ kind: z.enum(["history", "reconciliation"]).optional() }),
+    responses: { 200: { description: "the runs", schema: z.object({ imports: z.array(importRun) }) }, ...ERRORS },
+  },
+  {
+    method: "get",
+    path: "/api/v1/imports/{id}",
+    summary: "One import or reconciliation run",
+    params: { id: "the import's id" },
+    responses: {
+      200: { description: "the run", schema: importRun },
+      401: ERRORS[401],
+      404: { description: "not_found", schema: errorBody },
+    },
+  },
+  {
     method: "get",
     path: "/api/v1/reports/campaigns",
     summary: "The campaign revenue report for [from, to); CSV with Accept: text/csv or format=csv",
-    query: period.extend({ format: z.enum(["json", "csv"]).optional() }),
+    query: period.extend({
+      format: z.enum(["json", "csv"]).optional(),
+      compare: z.enum(["previous_period", "previous_year"]).optional(),
+    }),
     responses: { 200: { description: "the report", schema: report, csv: true }, ...ERRORS },
   },
   {
@@ -242,6 +381,7 @@ export const ENDPOINTS: Endpoint[] = [
     "customers/data_request",
     "customers/redact",
     "shop/redact",
+    "bulk_operations/finish",
   ].map((topic): Endpoint => ({
     method: "post",
     path: `/webhooks/${topic}`,
@@ -276,6 +416,25 @@ export const ENDPOINTS: Endpoint[] = [
       401: { description: "unknown or forged token", schema: errorBody },
       429: ERRORS[429],
     },
+  },
+  {
+    method: "get",
+    path: "/extensions/orders/{id}/attribution",
+    summary: "The order details block's read: the order's attribution (session token of the admin, CORS for it)",
+    apiKey: false,
+    params: { id: "the order's id" },
+    responses: {
+      200: { description: "the attribution" },
+      401: { description: "no valid session token", schema: errorBody },
+      404: { description: "not_found", schema: errorBody },
+    },
+  },
+  {
+    method: "post",
+    path: "/flow/lifecycle",
+    summary: "Shopify Flow's trigger lifecycle callback (HMAC-signed): which shops use the trigger",
+    apiKey: false,
+    responses: { 200: { description: "recorded" }, 401: { description: "bad or missing HMAC" } },
   },
   {
     method: "get",
