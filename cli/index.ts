@@ -185,7 +185,7 @@ program
     try {
       let started;
       try {
-        started = await requestImport(shop.id, parseImportRequest({ since: opts.since }), "cli");
+        started = await requestImport(shop.id, parseImportRequest({ since: opts.since }), "cli", CLI_ACTOR);
       } catch (error) {
         if (error instanceof ApiError) {
           const details = error.details.map((d) => ` ${d.path}: ${d.message}`).join(";");

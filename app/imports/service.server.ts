@@ -89,11 +89,12 @@ export async function requestImport(
   shopId: bigint,
   request: { since: string | null; kind: ImportKind },
   trigger: ImportTrigger,
+  actor?: string,
 ): Promise<ImportView> {
   const shop = await findShopById(shopId);
   if (!shop) throw new ApiError("not_found", "The shop was not found.");
   const since = request.since ? sinceInstant(request.since, shop.timezone) : null;
-  const r = await startImport(shopId, { kind: request.kind, since, trigger });
+  const r = await startImport(shopId, { kind: request.kind, since, trigger, actor });
   if (!r.ok) {
     throw new ApiError(
       "conflict",

@@ -1,7 +1,8 @@
 /**
  * Starting an import: the ONE place where a history import or a reconciliation run is created, whatever asked for
- * it (install, settings page, API, CLI, schedule, retry). The audit trail hooks in here (recordAudit at merge).
+ * it (install, settings page, API, CLI, schedule, retry), and records who did in the audit trail.
  */
+import { recordAudit } from "../data/audit.server";
 import { TZDate } from "@date-fns/tz";
 import { type ImportKind, type ImportRow, type ImportTrigger, createImport } from "../data/imports.server";
 import { log } from "../logger.server";
@@ -17,12 +18,17 @@ export function sinceInstant(date: string, timeZone: string): Date {
 
 export async function startImport(
   shopId: bigint,
-  options: { kind?: ImportKind; since?: Date | null; trigger: ImportTrigger },
+  options: { kind?: ImportKind; since?: Date | null; trigger: ImportTrigger; actor?: string },
 ): Promise<StartResult> {
   const kind = options.kind ?? "history";
   const row = await createImport(shopId, kind, options.trigger, kind === "history" ? (options.since ?? null) : null);
   if (!row) return { ok: false, conflict: true };
-  // recordAudit(...) goes here at merge: who started which import (options.trigger, row.id).
+  // The audit trail (ADR 008): who started which import; the install and the schedule are the app itself.
+  await recordAudit(shopId, options.actor ?? `app:${options.trigger}`, "import.start", {
+    import_id: String(row.id),
+    kind,
+    since: options.since ? options.since.toISOString() : null,
+  });
   log.info("import queued", { importId: row.id, shopId, kind, trigger: options.trigger });
   await tryEnqueue("import-run", { importId: row.id });
   return { ok: true, import: row };

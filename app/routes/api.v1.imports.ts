@@ -15,7 +15,7 @@ export const { loader, action } = apiRoute({
     }
     return json({ imports: await importsOf(shop.id, kind) });
   },
-  POST: async ({ request, shop }) => {
+  POST: async ({ request, shop, actor }) => {
     // an empty POST (no body, no Content-Type) is "import as far back as the scopes allow"
     const text = await readText(request, request.headers.get("content-type") ? ["application/json"] : []);
     let body: unknown = {};
@@ -26,7 +26,7 @@ export const { loader, action } = apiRoute({
         throw invalid([{ path: "body", message: "not valid JSON" }], "The body is not valid JSON.");
       }
     }
-    const started = await requestImport(shop.id, parseImportRequest(body), "api");
+    const started = await requestImport(shop.id, parseImportRequest(body), "api", actor);
     return json(started, 202);
   },
 });

@@ -13,11 +13,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop } = await authenticateShop(request);
+  const { shop, actor } = await authenticateShop(request);
   const form = await request.formData();
   const since = String(form.get("since") ?? "").trim();
   try {
-    await requestImport(shop.id, parseImportRequest(since ? { since } : {}), "settings");
+    await requestImport(shop.id, parseImportRequest(since ? { since } : {}), "settings", actor);
     return { ok: true as const, message: "Import started", errors: {} as Record<string, string> };
   } catch (error) {
     if (error instanceof ApiError) {

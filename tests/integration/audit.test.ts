@@ -48,6 +48,22 @@ describe("audit trail", () => {
     expect(JSON.stringify(rows)).not.toContain("very-secret");
   });
 
+  it("records an import started through the API under the key's prefix", async () => {
+    const shop = await createShopWithKey();
+    await storeOfflineSession(shop.domain);
+    const prefix = shop.key.slice(0, "cr_live_".length + 6);
+    const res = await http("POST", "/api/v1/imports", { key: shop.key, body: { since: "2026-01-01" } });
+    expect(res.status).toBe(202);
+    const rows = (await auditOf(shop.shopId)).filter((r) => r.action === "import.start");
+    expect(rows).toEqual([
+      {
+        actor: `api-key:${prefix}`,
+        action: "import.start",
+        details: expect.objectContaining({ import_id: res.body.id, kind: "history" }),
+      },
+    ]);
+  });
+
   it("records keys created and revoked by the CLI as `cli`, and by the settings page as the staff user", async () => {
     const shop = await createShopWithKey();
     const created = await runCli(["api-key", "create", "--shop", shop.domain, "--label", "warehouse"], stackEnv());
