@@ -90,7 +90,11 @@ const ISO_RE =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
 function daysInMonth(y: number, m: number): number {
-  return [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
+    m - 1
+  ];
+  if (days === undefined) throw new RangeError(`daysInMonth: month ${m} is not 1..12`);
+  return days;
 }
 
 /**
@@ -105,7 +109,8 @@ export function parseIsoDate(s: string): Date | string {
       return "ISO 8601 date-time needs an offset (Z or ±hh:mm)";
     return "is not an ISO 8601 date-time with offset";
   }
-  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
+  // Groups 1-5 are not optional in ISO_RE: a match always has them.
+  const [y, mo, d, h, mi] = [m[1]!, m[2]!, m[3]!, m[4]!, m[5]!].map(Number) as [number, number, number, number, number];
   const sec = m[6] ? Number(m[6]) : 0;
   const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
   if (y < MIN_YEAR || y > MAX_YEAR) return `year must be between ${MIN_YEAR} and ${MAX_YEAR}`;
@@ -133,7 +138,7 @@ function inRange(date: Date): boolean {
  */
 export function parseUnixTime(source: string, allowMillis = false): Date | string {
   const m = /^(\d{1,16})(?:\.(\d{1,9}))?$/.exec(source);
-  if (!m) return "is not a unix timestamp";
+  if (!m?.[1]) return "is not a unix timestamp";
   const intPart = m[1].replace(/^0+(?=\d)/, "");
   let ms: number;
   if (allowMillis && intPart.length >= 12) ms = Number(intPart);
@@ -166,7 +171,7 @@ export function parseMoney(v: string | JsonNumber): string | { error: string } {
     if (/^\d+(\.\d+)?$/.test(src)) return { error: "amount too large or too precise" };
     return { error: "must be a decimal amount" };
   }
-  const intPart = m[1].replace(/^0+(?=\d)/, "");
+  const intPart = (m[1] ?? "").replace(/^0+(?=\d)/, "");
   return m[2] !== undefined ? `${intPart}.${m[2]}` : intPart;
 }
 

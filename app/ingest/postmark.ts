@@ -52,7 +52,7 @@ export function verifyPostmarkBasicAuth(
 ): boolean {
   if (!authorization || !expected.username) return false;
   const m = /^Basic[ \t]+([A-Za-z0-9+/=_-]+)[ \t]*$/i.exec(authorization);
-  if (!m) return false;
+  if (!m?.[1]) return false;
   const decoded = Buffer.from(m[1], "base64").toString("utf8");
   const i = decoded.indexOf(":");
   if (i < 0) return false;

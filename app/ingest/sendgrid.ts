@@ -103,7 +103,7 @@ export function sendgridMessageId(sgMessageId: string | null, smtpId: string | n
   }
   if (smtpId) {
     const m = /^<?([^@<>\s]+)@/.exec(smtpId);
-    if (m) return m[1];
+    if (m?.[1]) return m[1];
   }
   return null;
 }

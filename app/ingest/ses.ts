@@ -229,7 +229,7 @@ function address(v: JsonValue | undefined): string | null {
   const s = scalarText(v, 1000);
   if (s === null) return null;
   const m = /<([^<>]+)>\s*$/.exec(s);
-  const a = (m ? m[1] : s).trim();
+  const a = (m?.[1] ?? s).trim();
   return a === "" || a.length > 320 ? null : a;
 }
 

@@ -54,7 +54,7 @@ function cmp(a: string, b: string): number {
   const aa = Array.from(a);
   const bb = Array.from(b);
   for (let i = 0; i < Math.min(aa.length, bb.length); i++) {
-    const d = (aa[i].codePointAt(0) ?? 0) - (bb[i].codePointAt(0) ?? 0);
+    const d = (aa[i]?.codePointAt(0) ?? 0) - (bb[i]?.codePointAt(0) ?? 0);
     if (d !== 0) return d;
   }
   return aa.length - bb.length;
@@ -80,7 +80,7 @@ const DEFAULT_PORT: Record<string, string> = { https: "443", http: "80" };
 export function twilioUrlVariants(url: string): string[] {
   const m = URL_RE.exec(url);
   if (!m) return [url];
-  const [, scheme, auth = "", host, port, rest] = m;
+  const [, scheme = "", auth = "", host = "", port, rest = ""] = m;
   const def = DEFAULT_PORT[scheme.toLowerCase()];
   const out = [url];
   if (def) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseApiEvents, parseApiOrders, parseApiRefund } from "~/ingest/api";
+import { at } from "../../support/at";
 
 const order = (extra: Record<string, unknown> = {}) => ({
   id: 1001,
@@ -64,7 +65,7 @@ describe("POST /api/v1/orders", () => {
     );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const o = r.orders[0];
+    const o = at(r.orders, 0);
     expect(o.externalId).toBe("820982911946154508");
     expect(o.customer).toEqual({ id: "9007199254740993", email: "B@Example.com", phone: null });
     expect(o.totalPrice).toBe("100.50"); // the exact source text, never through a float
