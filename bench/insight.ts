@@ -18,9 +18,17 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** The holdout block of GET /api/v1/campaigns/{id} (docs/api.md). */
+interface HoldoutFigures {
+  treated: number;
+  held_out: number;
+  incremental_revenue: string | null;
+  significant: boolean;
+}
+
 export async function runInsightFigures(o: {
   client: pg.Client;
-  api: (method: string, p: string, body?: unknown) => Promise<any>;
+  api: (method: string, p: string, body?: unknown) => Promise<unknown>;
   shopId: string;
   scale: number;
   emit: (f: Figure) => void;
@@ -34,12 +42,12 @@ export async function runInsightFigures(o: {
   const to = "2026-07-01T00:00:00.000Z";
   note("settings preview (30 days)");
   const previewTimes: number[] = [];
-  let preview: any = null;
+  let preview: { orders?: unknown } | null = null;
   for (let i = 0; i < 3; i++) {
     const s = performance.now();
-    preview = await api("POST", `/api/v1/settings/preview?from=${from}&to=${to}`, {
+    preview = (await api("POST", `/api/v1/settings/preview?from=${from}&to=${to}`, {
       channels: { email: { event: "clicked", window_hours: 48 } },
-    });
+    })) as { orders?: unknown };
     previewTimes.push((performance.now() - s) / 1000);
   }
   const lookupTimes: number[] = [];
@@ -135,10 +143,11 @@ export async function runInsightFigures(o: {
   const range = `from=2026-08-01T00:00:00Z&to=2026-10-01T00:00:00Z`;
   await api("GET", `/api/v1/campaigns/holdout-bench?${range}`); // warm
   const times: number[] = [];
-  let holdout: any = null;
+  let holdout: HoldoutFigures | null = null;
   for (let i = 0; i < 3; i++) {
     const s = performance.now();
-    holdout = (await api("GET", `/api/v1/campaigns/holdout-bench?${range}`)).holdout;
+    holdout = ((await api("GET", `/api/v1/campaigns/holdout-bench?${range}`)) as { holdout: HoldoutFigures | null })
+      .holdout;
     times.push((performance.now() - s) / 1000);
   }
   const scanTimes: number[] = [];

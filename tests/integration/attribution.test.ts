@@ -59,8 +59,8 @@ async function bothOrders(events: Step, orders: Step): Promise<[Shop, Shop]> {
   return [a, b];
 }
 
-function campaign(rep: any, id: string) {
-  return rep.campaigns.find((c: any) => c.id === id);
+function campaign(rep: { campaigns: { id: string }[] }, id: string) {
+  return rep.campaigns.find((c: { id: string }) => c.id === id);
 }
 
 describe("worked examples through the API", () => {
