@@ -6,20 +6,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Channel, EventSource, MessageEventInput } from "../domain/types";
-import {
-  type FieldError,
-  JsonNumber,
-  type JsonObject,
-  type JsonValue,
-  bodyToString,
-  formatPath,
-  isJsonObject,
-} from "./json";
+import type { ErrorDetail } from "../domain/validation";
+import { JsonNumber, type JsonObject, type JsonValue, bodyToString, formatPath, isJsonObject } from "./json";
 
-export type { FieldError } from "./json";
+export type { ErrorDetail } from "../domain/validation";
 
 /** `tooLarge`: the body exceeded the size limit (API.md: answer 413 rather than 400). */
-export type Failure = { ok: false; errors: FieldError[]; tooLarge?: boolean };
+export type Failure = { ok: false; errors: ErrorDetail[]; tooLarge?: boolean };
 export type Result<T extends object> = ({ ok: true } & T) | Failure;
 
 export function fail(path: string, message: string): Failure {
@@ -346,11 +339,11 @@ export function runSchema<T>(schema: z.ZodType<T, unknown>, data: unknown, prefi
     },
   });
   if (r.success) return { ok: true, data: r.data };
-  const errors: FieldError[] = r.error.issues.map((i) => ({ path: formatPath(i.path, prefix), message: i.message }));
+  const errors: ErrorDetail[] = r.error.issues.map((i) => ({ path: formatPath(i.path, prefix), message: i.message }));
   return { ok: false, errors: dedupeErrors(errors) };
 }
 
-function dedupeErrors(errors: FieldError[]): FieldError[] {
+function dedupeErrors(errors: ErrorDetail[]): ErrorDetail[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
     const k = `${e.path}\u0000${e.message}`;

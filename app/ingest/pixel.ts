@@ -9,7 +9,7 @@
 import { z } from "zod";
 import type { Channel, MessageEventInput } from "../domain/types";
 import {
-  type FieldError,
+  type ErrorDetail,
   MAX_ID,
   type Result,
   describe,
@@ -94,7 +94,7 @@ export function parsePixelCheckout(
   const r = runSchema(schema, p.value);
   if (!r.ok) return r;
   const d = r.data;
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   if (d.landed_at.getTime() > d.occurred_at.getTime()) {
     errors.push({ path: "landed_at", message: "must not be after occurred_at (the landing precedes the checkout)" });
   }

@@ -18,7 +18,7 @@
  */
 import type { MessageEventInput } from "../domain/types";
 import {
-  type FieldError,
+  type ErrorDetail,
   type HeadersInput,
   type IngestRequest,
   MAX_URL,
@@ -111,7 +111,7 @@ export function parsePostmark(req: IngestRequest): Result<{ events: MessageEvent
   if (!p.ok) return p;
   const ev = p.value;
   if (!isJsonObject(ev)) return { ok: false, errors: [{ path: "", message: "body must be a JSON object" }] };
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const kind = kindOf(ev);
   if (kind === null) return { ok: false, errors: [{ path: "RecordType", message: "is required" }] };
   const timeField =

@@ -1,7 +1,7 @@
 import { getSettings } from "../data/settings.server";
 import { findShopByIngestToken } from "../data/shops.server";
 import { env } from "../env.server";
-import { ApiError, invalid, notFound, unauthorized } from "../http/errors";
+import { ApiError, invalid, notFound, unauthorized, type ErrorDetail } from "../http/errors";
 import { readBody } from "../http/body.server";
 import { log } from "../logger.server";
 import { sesTopicDecision } from "../domain/ses-topics";
@@ -164,6 +164,6 @@ function mailgunTokenOf(raw: Buffer): string | null {
   }
 }
 
-function fieldOf(e: { path: string; message: string }) {
+function fieldOf(e: ErrorDetail): ErrorDetail {
   return { path: e.path || "body", message: e.message };
 }

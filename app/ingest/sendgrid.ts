@@ -21,7 +21,7 @@
 import { createPublicKey, verify as cryptoVerify } from "node:crypto";
 import type { MessageEventInput } from "../domain/types";
 import {
-  type FieldError,
+  type ErrorDetail,
   type IngestRequest,
   MAX_URL,
   type Result,
@@ -108,7 +108,7 @@ export function sendgridMessageId(sgMessageId: string | null, smtpId: string | n
   return null;
 }
 
-function parseOne(ev: JsonObject, path: string, req: IngestRequest, errors: FieldError[]): MessageEventInput | null {
+function parseOne(ev: JsonObject, path: string, req: IngestRequest, errors: ErrorDetail[]): MessageEventInput | null {
   const before = errors.length;
   const eventName = scalarText(ev.event, 64);
   if (eventName === null) errors.push({ path: `${path}.event`, message: "is required" });
@@ -166,7 +166,7 @@ export function parseSendgrid(req: IngestRequest): Result<{ events: MessageEvent
   if (!p.ok) return p;
   const list = Array.isArray(p.value) ? p.value : isJsonObject(p.value) ? [p.value] : null;
   if (list === null) return { ok: false, errors: [{ path: "", message: "body must be a JSON array of events" }] };
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const events: MessageEventInput[] = [];
   list.forEach((item, i) => {
     const path = `[${i}]`;

@@ -26,7 +26,7 @@
 import { X509Certificate, verify as cryptoVerify } from "node:crypto";
 import type { MessageEventInput } from "../domain/types";
 import {
-  type FieldError,
+  type ErrorDetail,
   type IngestRequest,
   MAX_ID,
   MAX_URL,
@@ -87,7 +87,7 @@ export function isValidSnsSubscribeUrl(url: string | null | undefined): boolean 
 /** Reads an SNS envelope: every known field must be a string. */
 export function readSnsEnvelope(value: JsonValue): Result<{ envelope: SnsEnvelope }> {
   if (!isJsonObject(value)) return { ok: false, errors: [{ path: "", message: "body must be a JSON object" }] };
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const out: Record<string, string> = {};
   const required = [
     "Type",
@@ -279,7 +279,7 @@ export function sesEventsFromRecord(
     return { ok: false, errors: [{ path: prefix, message: "is not an SES event record (JSON object)" }] };
   const eventType = scalarText(record.eventType, 64) ?? scalarText(record.notificationType, 64);
   const mail = objAt(record.mail);
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   if (eventType === null) errors.push({ path: at("eventType"), message: "is required" });
   if (mail === null) errors.push({ path: at("mail"), message: "is required" });
   if (errors.length || eventType === null || mail === null) return { ok: false, errors };

@@ -17,7 +17,7 @@
 import { createHmac } from "node:crypto";
 import type { Channel, MessageEventInput } from "../domain/types";
 import {
-  type FieldError,
+  type ErrorDetail,
   type IngestRequest,
   type Result,
   bodyToStringSafe,
@@ -178,7 +178,7 @@ export function parseTwilio(req: IngestRequest): Result<{ events: MessageEventIn
     }
     return null;
   };
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const sid = get("MessageSid", "SmsSid");
   const status = get("MessageStatus", "SmsStatus");
   const to = get("To");

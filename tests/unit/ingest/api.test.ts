@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ErrorDetail } from "~/domain/validation";
 import { parseApiEvents, parseApiOrders, parseApiRefund } from "~/ingest/api";
 import { at } from "../../support/at";
 
@@ -27,7 +28,7 @@ const raw = (v: unknown) => JSON.stringify(v).replace(/"#n:([^"]+)"/g, "$1");
 const orders = (...list: unknown[]) => raw({ orders: list });
 const events = (...list: unknown[]) => raw({ events: list });
 
-function errorsOf(r: { ok: boolean } & ({ errors: { path: string; message: string }[] } | object)) {
+function errorsOf(r: { ok: boolean } & ({ errors: ErrorDetail[] } | object)) {
   expect(r.ok).toBe(false);
   return "errors" in r ? r.errors : [];
 }
