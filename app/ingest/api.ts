@@ -6,27 +6,9 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import { CHANNELS, type Channel, type MessageEventInput, type OrderInput, type RefundInput } from "../domain/types";
-import {
-  type ErrorDetail,
-  MAX_ID,
-  MAX_TAGS,
-  MAX_TEXT,
-  MAX_URL,
-  type Result,
-  decimalPlaces,
-  describe,
-  messageIdFromTrackedUrl,
-  parseId,
-  runSchema,
-  zBool,
-  zCurrency,
-  zId,
-  zIsoDate,
-  zMoney,
-  zOptStr,
-  zStr,
-  zObject,
-} from "./common";
+import { type ErrorDetail, type Result, messageIdFromTrackedUrl } from "./common";
+import { MAX_ID, MAX_TAGS, MAX_TEXT, MAX_URL, decimalPlaces, describe, parseId } from "./scalars";
+import { runSchema, zBool, zCurrency, zId, zIsoDate, zMoney, zOptStr, zStr, zObject } from "./schema";
 import { type JsonParseOptions, type JsonValue, isJsonObject, parseJson } from "./json";
 
 export const MAX_ORDERS_PER_REQUEST = 1000;

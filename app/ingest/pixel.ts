@@ -8,18 +8,9 @@
  */
 import { z } from "zod";
 import type { Channel, MessageEventInput } from "../domain/types";
-import {
-  type ErrorDetail,
-  MAX_ID,
-  type Result,
-  describe,
-  makeEvent,
-  parseId,
-  runSchema,
-  zIsoDate,
-  zStr,
-  zObject,
-} from "./common";
+import { type ErrorDetail, type Result, makeEvent } from "./common";
+import { MAX_ID, describe, parseId } from "./scalars";
+import { runSchema, zIsoDate, zStr, zObject } from "./schema";
 import { type JsonParseOptions, isJsonObject, parseJson } from "./json";
 
 /** What the pixel reports: the landing with a tracked link (`cr_mid`) that became this order. */

@@ -19,25 +19,20 @@
 import type { MessageEventInput } from "../domain/types";
 import {
   type ErrorDetail,
-  type HeadersInput,
-  type IngestRequest,
-  MAX_URL,
   type Result,
   customField,
   HELD_OUT,
   eventWord,
-  header,
   makeEvent,
   messageIdFromTrackedUrl,
   objAt,
-  parseIsoDate,
-  queryOf,
   resolveCampaign,
-  safeEqual,
   scalarText,
-  sha256Hex,
   stringList,
 } from "./common";
+import { safeEqual, sha256Hex } from "./crypto";
+import { type HeadersInput, type IngestRequest, header, queryOf } from "./request";
+import { MAX_URL, parseIsoDate } from "./scalars";
 import { type JsonObject, isJsonObject, parseJson } from "./json";
 
 export interface BasicAuthCredentials {

@@ -22,21 +22,18 @@ import { createPublicKey, verify as cryptoVerify } from "node:crypto";
 import type { MessageEventInput } from "../domain/types";
 import {
   type ErrorDetail,
-  type IngestRequest,
-  MAX_URL,
   type Result,
   customField,
   HELD_OUT,
   eventWord,
-  header,
   makeEvent,
   messageIdFromTrackedUrl,
-  parseUnixTime,
-  queryOf,
   resolveCampaign,
   scalarText,
   stringList,
 } from "./common";
+import { type IngestRequest, header, queryOf } from "./request";
+import { MAX_URL, parseUnixTime } from "./scalars";
 import { JsonNumber, type JsonObject, isJsonObject, parseJson } from "./json";
 
 export const SENDGRID_SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature";

@@ -27,20 +27,17 @@ import { X509Certificate, verify as cryptoVerify } from "node:crypto";
 import type { MessageEventInput } from "../domain/types";
 import {
   type ErrorDetail,
-  type IngestRequest,
-  MAX_ID,
-  MAX_URL,
   type Result,
   eventWord,
   makeEvent,
   messageIdFromTrackedUrl,
   objAt,
-  parseIsoDate,
-  queryOf,
   resolveCampaign,
   scalarText,
   HELD_OUT,
 } from "./common";
+import { type IngestRequest, queryOf } from "./request";
+import { MAX_ID, MAX_URL, parseIsoDate } from "./scalars";
 import { type JsonObject, type JsonValue, isJsonObject, parseJson } from "./json";
 
 export const SNS_HOST_RE = /^sns\.[a-zA-Z0-9-]{3,}\.amazonaws\.com(\.cn)?$/;

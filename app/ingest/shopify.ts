@@ -19,26 +19,11 @@ import { createHmac } from "node:crypto";
 import Decimal from "decimal.js";
 import { z } from "zod";
 import type { OrderInput, RefundInput } from "../domain/types";
-import {
-  type ErrorDetail,
-  type HeadersInput,
-  MAX_ID,
-  MAX_URL,
-  type Result,
-  decimalPlaces,
-  header,
-  parseIsoDate,
-  runSchema,
-  safeEqual,
-  zBool,
-  zCurrency,
-  zId,
-  zIsoDate,
-  zMoney,
-  zOptStr,
-  zStr,
-  zObject,
-} from "./common";
+import type { ErrorDetail, Result } from "./common";
+import { safeEqual } from "./crypto";
+import { type HeadersInput, header } from "./request";
+import { MAX_ID, MAX_URL, decimalPlaces, parseIsoDate } from "./scalars";
+import { runSchema, zBool, zCurrency, zId, zIsoDate, zMoney, zOptStr, zStr, zObject } from "./schema";
 import { type JsonParseOptions, type JsonValue, isJsonObject, parseJson } from "./json";
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -16,20 +16,9 @@
  */
 import { createHmac } from "node:crypto";
 import type { Channel, MessageEventInput } from "../domain/types";
-import {
-  type ErrorDetail,
-  type IngestRequest,
-  type Result,
-  bodyToStringSafe,
-  eventWord,
-  header,
-  makeEvent,
-  queryOf,
-  resolveCampaign,
-  HELD_OUT,
-  safeEqual,
-  sha256Hex,
-} from "./common";
+import { type ErrorDetail, type Result, eventWord, makeEvent, resolveCampaign, HELD_OUT } from "./common";
+import { bodyToStringSafe, safeEqual, sha256Hex } from "./crypto";
+import { type IngestRequest, header, queryOf } from "./request";
 import { isJsonObject, parseJson } from "./json";
 
 export type TwilioParams =
