@@ -28,6 +28,14 @@ import { saleFormula } from "../domain/sale-formula";
 import { CHANNELS, STAGE_EVENTS, type Channel, type StageEvent } from "../domain/types";
 import { parseWithDetails } from "../domain/validation";
 import { changeSettings, readSettings } from "../settings/settings.server";
+import {
+  enabledForm,
+  fieldErrors,
+  formField,
+  providerFieldErrors,
+  providerSecretForm,
+  rulesForm,
+} from "../settings/form";
 import { PreviewPanel } from "../components/settings/PreviewPanel";
 import { AttributionProgress } from "../components/AttributionProgress";
 import { CopyField } from "../components/CopyField";
@@ -147,7 +155,7 @@ async function applyPatch(
   message: string,
 ): Promise<ActionResult> {
   const parsed = parseWithDetails(settingsPatchSchema, patch);
-  if (!parsed.ok) return fail(intent, Object.fromEntries(parsed.details.map((d) => [d.path, d.message])));
+  if (!parsed.ok) return fail(intent, fieldErrors(parsed.details));
   await changeSettings(shop.id, parsed.data as SettingsPatch, shop.actor);
   return { ok: true, intent, message };
 }
@@ -155,46 +163,23 @@ async function applyPatch(
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const authed = await authenticateShop(request);
   const shop = { ...authed.shop, actor: authed.actor };
-  const form = await request.formData();
-  const intent = String(form.get("intent") ?? "");
-  const field = (name: string) => {
-    const v = form.get(name);
-    return typeof v === "string" ? v : "";
-  };
+  const field = formField(await request.formData());
+  const intent = field("intent");
 
   switch (intent) {
     case "enabled": {
-      const enabled = field("enabled") === "true";
+      const patch = enabledForm(field);
       return applyPatch(
         shop,
         intent,
-        { enabled },
-        enabled ? "Campaign sales are shown in reports" : "Campaign sales are hidden",
+        patch,
+        patch.enabled ? "Campaign sales are shown in reports" : "Campaign sales are hidden",
       );
     }
     case "rules": {
-      const channels: Record<string, { event: string; window_hours: number }> = {};
-      const errors: Record<string, string> = {};
-      for (const c of CHANNELS) {
-        const raw = field(`${c}.window_hours`).trim();
-        const hours = /^\d+$/.test(raw) ? Number(raw) : NaN;
-        if (!Number.isInteger(hours))
-          errors[`channels.${c}.window_hours`] = `must be a whole number of hours from 1 to ${MAX_WINDOW_HOURS}`;
-        channels[c] = { event: field(`${c}.event`), window_hours: hours };
-      }
-      if (Object.keys(errors).length) return fail(intent, errors);
-      let tags: unknown;
-      try {
-        tags = JSON.parse(field("excluded_tags") || "[]");
-      } catch {
-        return fail(intent, { excluded_tags: "must be a list of tags" });
-      }
-      return applyPatch(
-        shop,
-        intent,
-        { channels, excluded_tags: tags, ignore_machine_opens: field("ignore_machine_opens") === "true" },
-        "Attribution rules saved",
-      );
+      const rules = rulesForm(field);
+      if (!rules.ok) return fail(intent, rules.errors);
+      return applyPatch(shop, intent, rules.patch, "Attribution rules saved");
     }
     case "currency":
       return applyPatch(shop, intent, { currency: field("currency") }, "Revenue currency saved");
@@ -205,7 +190,10 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
       if (field("op") === "remove") {
         return applyPatch(shop, intent, { providers: { [provider]: null } }, `${info.name} verification removed`);
       }
-      const secret = Object.fromEntries(info.fields.map((f) => [f.name, field(f.name)]));
+      const secret = providerSecretForm(
+        field,
+        info.fields.map((f) => f.name),
+      );
       const result = await applyPatch(
         shop,
         intent,
@@ -213,10 +201,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
         `${info.name} verification saved`,
       );
       if (!result.ok) {
-        // Field errors come back as providers.<name>.<field>; show them on the form's own field names.
-        result.errors = Object.fromEntries(
-          Object.entries(result.errors).map(([path, message]) => [path.replace(`providers.${provider}.`, ""), message]),
-        );
+        result.errors = providerFieldErrors(result.errors, provider);
       }
       return result;
     }
