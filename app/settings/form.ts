@@ -1,6 +1,6 @@
 /**
  * The settings page's form fields -> a settings patch (PUT /api/v1/settings shape), before the schema checks it.
- * Pure: the page's action (app/routes/app.settings.tsx) reads the form and hands the fields here.
+ * Pure: the page's action (app/routes/app.settings/route.tsx) reads the form and hands the fields here.
  */
 import { MAX_WINDOW_HOURS } from "../domain/settings";
 import { CHANNELS } from "../domain/types";

@@ -21,13 +21,13 @@ import {
   TextField,
   Toast,
 } from "@shopify/polaris";
-import { authenticateShop } from "../admin/context.server";
-import { createApiKey, listApiKeys, revokeApiKey } from "../data/api-keys.server";
-import { MAX_WINDOW_HOURS, settingsPatchSchema, type SettingsPatch } from "../domain/settings";
-import { saleFormula } from "../domain/sale-formula";
-import { CHANNELS, STAGE_EVENTS, type Channel, type StageEvent } from "../domain/types";
-import { parseWithDetails } from "../domain/validation";
-import { changeSettings, readSettings } from "../settings/settings.server";
+import { authenticateShop } from "../../admin/context.server";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../data/api-keys.server";
+import { MAX_WINDOW_HOURS, settingsPatchSchema, type SettingsPatch } from "../../domain/settings";
+import { saleFormula } from "../../domain/sale-formula";
+import { CHANNELS, STAGE_EVENTS, type Channel, type StageEvent } from "../../domain/types";
+import { parseWithDetails } from "../../domain/validation";
+import { changeSettings, readSettings } from "../../settings/settings.server";
 import {
   enabledForm,
   fieldErrors,
@@ -35,19 +35,19 @@ import {
   providerFieldErrors,
   providerSecretForm,
   rulesForm,
-} from "../settings/form";
-import { PreviewPanel } from "../components/settings/PreviewPanel";
-import { AttributionProgress } from "../components/AttributionProgress";
-import { CopyField } from "../components/CopyField";
-import { SesTopicsCard } from "../components/settings/SesTopicsCard";
-import { saveSesTopicsFromForm } from "../settings/ses-topics.server";
-import { ImportCard } from "../components/settings/ImportCard";
-import { importStatus } from "../imports/service.server";
-import { channelLabel, formatDateTime } from "../components/format";
-import { AuditLogCard } from "../components/settings/AuditLogCard";
-import { CustomerDataCard } from "../components/settings/CustomerDataCard";
-import { IngestTokenCard } from "../components/settings/IngestTokenCard";
-import { listAudit } from "../data/audit.server";
+} from "../../settings/form";
+import { PreviewPanel } from "../../components/settings/PreviewPanel";
+import { AttributionProgress } from "../../components/AttributionProgress";
+import { CopyField } from "../../components/CopyField";
+import { SesTopicsCard } from "../../components/settings/SesTopicsCard";
+import { saveSesTopicsFromForm } from "../../settings/ses-topics.server";
+import { ImportCard } from "../../components/settings/ImportCard";
+import { importStatus } from "../../imports/service.server";
+import { channelLabel, formatDateTime } from "../../components/format";
+import { AuditLogCard } from "../../components/settings/AuditLogCard";
+import { CustomerDataCard } from "../../components/settings/CustomerDataCard";
+import { IngestTokenCard } from "../../components/settings/IngestTokenCard";
+import { listAudit } from "../../data/audit.server";
 
 export const meta: MetaFunction = () => [{ title: "Settings · Campaign revenue" }];
 
