@@ -134,7 +134,7 @@ export async function runAttributionBench(opts: {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const prefix = `crbenchattr_${randomBytes(4).toString("hex")}`;
-  const env: Record<string, string> = {
+  const env: Record<string, string> & Record<"SHOPIFY_API_SECRET" | "REDIS_URL", string> = {
     NODE_ENV: "production",
     DATABASE_URL: db.url,
     // Production requires a key for secrets at rest (ADR 008): a throw-away one per bench run.

@@ -21,7 +21,7 @@ function median(xs: number[]): number {
 
 export async function runInsightFigures(o: {
   client: pg.Client;
-  // bench/attribution.ts's client: the parsed JSON body (shapes below are API.md's).
+  // bench/attribution.ts's client: the parsed JSON body (shapes: docs/openapi.json).
   api: (method: string, p: string, body?: unknown) => Promise<unknown>;
   shopId: string;
   scale: number;

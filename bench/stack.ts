@@ -41,7 +41,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const prefix = `crbench_${randomBytes(4).toString("hex")}`;
-  const env: Record<string, string> = {
+  const env = {
     NODE_ENV: "production",
     DATABASE_URL: db.url,
     // Production requires a key for secrets at rest (ADR 008): a throw-away one per bench run.
@@ -58,7 +58,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     API_RATE_LIMIT_PER_MINUTE: "100000000",
     RELAY_INTERVAL_MS: "1000",
     ...extraEnv,
-  };
+  } satisfies Record<string, string>;
   const procs: Proc[] = [];
   let server: Proc;
   try {

@@ -42,7 +42,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
  */
 const EXPLAIN = process.env.ATTRIBUTION_EXPLAIN === "1";
 
-type Row = Record<string, any>;
+type Row = Record<string, unknown>;
 async function q<R extends Row = Row>(client: PoolClient, sql: string, params?: unknown[]) {
   const label = sql.trim().replace(/\s+/g, " ").slice(0, 60);
   if (EXPLAIN && /^\s*(CREATE TEMP TABLE|INSERT|UPDATE|DELETE|WITH|SELECT)/i.test(sql) && !/pg_advisory/.test(sql)) {
@@ -118,7 +118,16 @@ export interface EngineSettings {
 }
 
 export async function readEngineSettings(client: PoolClient, shopId: bigint): Promise<EngineSettings | null> {
-  const r = await q(
+  const r = await q<{
+    version: number;
+    enabled: boolean;
+    currency: string;
+    channels: Partial<AttributionSettings["channels"]> | null;
+    excluded_tags: string[];
+    ignore_machine_opens: boolean;
+    attribution_state: EngineSettings["state"];
+    attributed_version: number;
+  }>(
     client,
     `SELECT version, enabled, currency, channels, excluded_tags, ignore_machine_opens, attribution_state,
             attributed_version
@@ -127,7 +136,7 @@ export async function readEngineSettings(client: PoolClient, shopId: bigint): Pr
   );
   const row = r.rows[0];
   if (!row) return null;
-  const stored = (row.channels ?? {}) as Partial<AttributionSettings["channels"]>;
+  const stored = row.channels ?? {};
   const defaults = defaultChannels();
   const channels = Object.fromEntries(CHANNELS.map((c) => [c, stored[c] ?? defaults[c]])) as Record<
     Channel,

@@ -64,7 +64,7 @@ export function normalizeCustomerId(raw: unknown): string | null {
   if (typeof raw !== "string") return null;
   let s = raw.trim();
   const gid = GID_RE.exec(s);
-  if (gid) s = gid[1].trim();
+  if (gid?.[1] !== undefined) s = gid[1].trim();
   return s === "" ? null : s;
 }
 

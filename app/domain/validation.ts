@@ -4,8 +4,15 @@
  */
 import type { z } from "zod";
 
-export interface ValidationDetail {
-  /** Dotted path; array indexes in brackets; keys that are not identifiers as `["odd key"]`; "" for the whole value. */
+/**
+ * One bad field, the one detail shape of the whole app: zod validation, the ingest parsers, the API error body
+ * (`{"error": {"details": [{path, message}]}}`, app/http/errors.ts) and the settings forms all use it.
+ */
+export interface ErrorDetail {
+  /**
+   * Dotted path (`events[3].occurred_at`); array indexes in brackets; keys that are not identifiers as
+   * `["odd key"]`; "" for the whole value (the body).
+   */
   path: string;
   message: string;
 }
@@ -28,8 +35,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * One detail per problem. An unknown key in a strict object becomes one detail per key, at that key's
  * path (`channels.emial: Unknown field`). Details are in the order zod reports them, duplicates removed.
  */
-export function zodErrorDetails(error: z.core.$ZodError | { issues: readonly z.core.$ZodIssue[] }): ValidationDetail[] {
-  const out: ValidationDetail[] = [];
+export function zodErrorDetails(error: z.core.$ZodError | { issues: readonly z.core.$ZodIssue[] }): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
   const seen = new Set<string>();
   const push = (path: readonly PropertyKey[], message: string) => {
     const d = { path: formatPath(path), message };
@@ -49,7 +56,7 @@ export function zodErrorDetails(error: z.core.$ZodError | { issues: readonly z.c
   return out;
 }
 
-export type ParseResult<T> = { ok: true; data: T } | { ok: false; details: ValidationDetail[] };
+export type ParseResult<T> = { ok: true; data: T } | { ok: false; details: ErrorDetail[] };
 
 /** `schema.safeParse` with the error already turned into details. */
 export function parseWithDetails<S extends z.ZodType>(schema: S, input: unknown): ParseResult<z.output<S>> {

@@ -1,3 +1,5 @@
+import type { ErrorDetail } from "../domain/validation";
+
 /**
  * The one error body of the public contract (docs/openapi.json, "Errors, everywhere"):
  * {"error": {"code": "...", "message": "...", "details": [...]}}.
@@ -15,10 +17,7 @@ export type ErrorCode =
   | "service_unavailable"
   | "internal_error";
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export type { ErrorDetail };
 
 const statusOf: Record<ErrorCode, number> = {
   invalid_request: 400,

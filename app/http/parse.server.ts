@@ -1,7 +1,7 @@
-import { invalid } from "./errors";
+import { invalid, type ErrorDetail } from "./errors";
 import { readBody } from "./body.server";
 
-type Parsed<T> = ({ ok: true } & T) | { ok: false; errors: { path: string; message: string }[] };
+type Parsed<T> = ({ ok: true } & T) | { ok: false; errors: ErrorDetail[] };
 
 /**
  * Reads a JSON body (415 unless application/json, 413 over 5 MB) and runs a parser from `app/ingest/`;

@@ -5,7 +5,7 @@
  * Defaults (documented in docs/decisions/007-attribution-engine.md): without `to`, now; without `from`, 30 days
  * before `to`. `from` must be before `to`. Errors name the parameter: 400 details `[{path: "from", ...}]`.
  */
-import { parseIsoDate } from "../ingest/common";
+import { parseIsoDate } from "../ingest/scalars";
 import { COMPARE_MODES, isCompareMode, type CompareMode } from "../domain/compare";
 import { invalid, type ErrorDetail } from "./errors";
 

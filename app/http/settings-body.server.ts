@@ -1,4 +1,4 @@
-import { parseWithDetails } from "../domain/validation";
+import { parseWithDetails, type ErrorDetail } from "../domain/validation";
 import { settingsPatchSchema, type SettingsPatch } from "../domain/settings";
 import { readText } from "./body.server";
 import { invalid } from "./errors";
@@ -31,10 +31,7 @@ export async function readSettingsBody(request: Request): Promise<unknown> {
 }
 
 /** Validates a settings subset; `extra` adds details found beside the schema (e.g. providers.ses). Throws the 400. */
-export function parseSettingsPatch(
-  body: unknown,
-  extra: readonly { path: string; message: string }[] = [],
-): SettingsPatch {
+export function parseSettingsPatch(body: unknown, extra: readonly ErrorDetail[] = []): SettingsPatch {
   const parsed = parseWithDetails(settingsPatchSchema, body);
   const details = [...(parsed.ok ? [] : parsed.details), ...extra];
   if (!parsed.ok || details.length) throw invalid(details.map((d) => ({ path: d.path || "body", message: d.message })));

@@ -6,27 +6,9 @@
 import Decimal from "decimal.js";
 import { z } from "zod";
 import { CHANNELS, type Channel, type MessageEventInput, type OrderInput, type RefundInput } from "../domain/types";
-import {
-  type FieldError,
-  MAX_ID,
-  MAX_TAGS,
-  MAX_TEXT,
-  MAX_URL,
-  type Result,
-  decimalPlaces,
-  describe,
-  parseId,
-  makeEvent,
-  runSchema,
-  zBool,
-  zCurrency,
-  zId,
-  zIsoDate,
-  zMoney,
-  zOptStr,
-  zStr,
-  zObject,
-} from "./common";
+import { type ErrorDetail, type Result, makeEvent } from "./common";
+import { MAX_ID, MAX_TAGS, MAX_TEXT, MAX_URL, decimalPlaces, describe, parseId } from "./scalars";
+import { runSchema, zBool, zCurrency, zId, zIsoDate, zMoney, zOptStr, zStr, zObject } from "./schema";
 import { type JsonParseOptions, type JsonValue, isJsonObject, parseJson } from "./json";
 
 export const MAX_ORDERS_PER_REQUEST = 1000;
@@ -154,7 +136,7 @@ function isBlank(v: JsonValue | undefined): boolean {
 }
 
 /** Sorts errors by item index, then keeps input order: `orders[2]...` before `orders[10]...`. */
-function byIndex(errors: FieldError[]): FieldError[] {
+function byIndex(errors: ErrorDetail[]): ErrorDetail[] {
   const idx = (p: string) => Number(/^\w+\[(\d+)\]/.exec(p)?.[1] ?? -1);
   return errors
     .map((e, i) => ({ e, i }))
@@ -169,7 +151,7 @@ function byIndex(errors: FieldError[]): FieldError[] {
 export function validateOrders(value: JsonValue): Result<{ orders: OrderInput[] }> {
   const b = batch(value, "orders", MAX_ORDERS_PER_REQUEST);
   if (!b.ok) return b;
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const orders: OrderInput[] = [];
   b.items.forEach((item, i) => {
     const prefix = `orders[${i}]`;
@@ -178,7 +160,7 @@ export function validateOrders(value: JsonValue): Result<{ orders: OrderInput[] 
       return;
     }
     const r = runSchema(orderSchema, item, prefix);
-    const extra: FieldError[] = [];
+    const extra: ErrorDetail[] = [];
     if (isBlank(item.processed_at) && isBlank(item.created_at)) {
       extra.push({ path: `${prefix}.processed_at`, message: "processed_at or created_at is required" });
     }
@@ -267,7 +249,7 @@ export function parseApiOrders(
 
 /** Validates `{"id", "created_at", "amount", "currency"}` for the order id from the URL path. */
 export function validateRefund(value: JsonValue, orderId: string): Result<{ refund: RefundInput }> {
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const oid = parseId(orderId);
   if (typeof oid !== "string") errors.push({ path: "order_id", message: oid.error });
   if (!isJsonObject(value)) {
@@ -306,7 +288,7 @@ export function parseApiRefund(
 export function validateEvents(value: JsonValue): Result<{ events: MessageEventInput[] }> {
   const b = batch(value, "events", MAX_EVENTS_PER_REQUEST);
   if (!b.ok) return b;
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const events: MessageEventInput[] = [];
   b.items.forEach((item, i) => {
     const prefix = `events[${i}]`;
@@ -315,7 +297,7 @@ export function validateEvents(value: JsonValue): Result<{ events: MessageEventI
       return;
     }
     const r = runSchema(eventSchema, item, prefix);
-    const extra: FieldError[] = [];
+    const extra: ErrorDetail[] = [];
     const rec = item.recipient;
     if (isJsonObject(rec) && isBlank(rec.email) && isBlank(rec.phone) && isBlank(rec.customer_id)) {
       extra.push({ path: `${prefix}.recipient`, message: "needs at least one of email, phone, customer_id" });

@@ -8,12 +8,7 @@
  * - Size and nesting depth are checked before parsing, so a hostile body cannot exhaust the stack or memory.
  * - Never throws on bad input: returns `{ok: false, errors: [{path: "", message}]}`.
  */
-
-export interface FieldError {
-  /** The bad field, e.g. `events[3].occurred_at`; `""` for the body as a whole. */
-  path: string;
-  message: string;
-}
+import type { ErrorDetail } from "../domain/validation";
 
 /** A JSON number with its exact source text (`"820982911946154508"`, `"41.94"`, `"1e400"`). */
 export class JsonNumber {
@@ -45,7 +40,7 @@ export interface JsonParseOptions {
   maxDepth?: number;
 }
 
-export type JsonParseResult = { ok: true; value: JsonValue } | { ok: false; errors: FieldError[]; tooLarge?: boolean };
+export type JsonParseResult = { ok: true; value: JsonValue } | { ok: false; errors: ErrorDetail[]; tooLarge?: boolean };
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;

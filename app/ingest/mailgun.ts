@@ -16,21 +16,19 @@
 import { createHmac } from "node:crypto";
 import type { MessageEventInput } from "../domain/types";
 import {
-  type IngestRequest,
-  MAX_URL,
   type Result,
   customField,
   HELD_OUT,
   eventWord,
   makeEvent,
   objAt,
-  parseUnixTime,
-  queryOf,
   resolveCampaign,
-  safeEqual,
   scalarText,
   stringList,
 } from "./common";
+import { safeEqual } from "./crypto";
+import { type IngestRequest, queryOf } from "./request";
+import { MAX_URL, parseUnixTime } from "./scalars";
 import { JsonNumber, type JsonObject, type JsonValue, isJsonObject, parseJson } from "./json";
 
 export interface MailgunSignature {

@@ -8,18 +8,9 @@
  */
 import { z } from "zod";
 import type { Channel, MessageEventInput } from "../domain/types";
-import {
-  type FieldError,
-  MAX_ID,
-  type Result,
-  describe,
-  makeEvent,
-  parseId,
-  runSchema,
-  zIsoDate,
-  zStr,
-  zObject,
-} from "./common";
+import { type ErrorDetail, type Result, makeEvent } from "./common";
+import { MAX_ID, describe, parseId } from "./scalars";
+import { runSchema, zIsoDate, zStr, zObject } from "./schema";
 import { type JsonParseOptions, isJsonObject, parseJson } from "./json";
 
 /** What the pixel reports: the landing with a tracked link (`cr_mid`) that became this order. */
@@ -94,7 +85,7 @@ export function parsePixelCheckout(
   const r = runSchema(schema, p.value);
   if (!r.ok) return r;
   const d = r.data;
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   if (d.landed_at.getTime() > d.occurred_at.getTime()) {
     errors.push({ path: "landed_at", message: "must not be after occurred_at (the landing precedes the checkout)" });
   }

@@ -18,25 +18,20 @@
  */
 import type { MessageEventInput } from "../domain/types";
 import {
-  type FieldError,
-  type HeadersInput,
-  type IngestRequest,
-  MAX_URL,
+  type ErrorDetail,
   type Result,
   customField,
   HELD_OUT,
   eventWord,
-  header,
   makeEvent,
   objAt,
-  parseIsoDate,
-  queryOf,
   resolveCampaign,
-  safeEqual,
   scalarText,
-  sha256Hex,
   stringList,
 } from "./common";
+import { safeEqual, sha256Hex } from "./crypto";
+import { type HeadersInput, type IngestRequest, header, queryOf } from "./request";
+import { MAX_URL, parseIsoDate } from "./scalars";
 import { type JsonObject, isJsonObject, parseJson } from "./json";
 
 export interface BasicAuthCredentials {
@@ -51,7 +46,7 @@ export function verifyPostmarkBasicAuth(
 ): boolean {
   if (!authorization || !expected.username) return false;
   const m = /^Basic[ \t]+([A-Za-z0-9+/=_-]+)[ \t]*$/i.exec(authorization);
-  if (!m) return false;
+  if (!m?.[1]) return false;
   const decoded = Buffer.from(m[1], "base64").toString("utf8");
   const i = decoded.indexOf(":");
   if (i < 0) return false;
@@ -110,7 +105,7 @@ export function parsePostmark(req: IngestRequest): Result<{ events: MessageEvent
   if (!p.ok) return p;
   const ev = p.value;
   if (!isJsonObject(ev)) return { ok: false, errors: [{ path: "", message: "body must be a JSON object" }] };
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const kind = kindOf(ev);
   if (kind === null) return { ok: false, errors: [{ path: "RecordType", message: "is required" }] };
   const timeField =

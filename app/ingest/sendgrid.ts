@@ -21,21 +21,18 @@
 import { createPublicKey, verify as cryptoVerify } from "node:crypto";
 import type { MessageEventInput } from "../domain/types";
 import {
-  type FieldError,
-  type IngestRequest,
-  MAX_URL,
+  type ErrorDetail,
   type Result,
   customField,
   HELD_OUT,
   eventWord,
-  header,
   makeEvent,
-  parseUnixTime,
-  queryOf,
   resolveCampaign,
   scalarText,
   stringList,
 } from "./common";
+import { type IngestRequest, header, queryOf } from "./request";
+import { MAX_URL, parseUnixTime } from "./scalars";
 import { JsonNumber, type JsonObject, isJsonObject, parseJson } from "./json";
 
 export const SENDGRID_SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature";
@@ -102,12 +99,12 @@ export function sendgridMessageId(sgMessageId: string | null, smtpId: string | n
   }
   if (smtpId) {
     const m = /^<?([^@<>\s]+)@/.exec(smtpId);
-    if (m) return m[1];
+    if (m?.[1]) return m[1];
   }
   return null;
 }
 
-function parseOne(ev: JsonObject, path: string, req: IngestRequest, errors: FieldError[]): MessageEventInput | null {
+function parseOne(ev: JsonObject, path: string, req: IngestRequest, errors: ErrorDetail[]): MessageEventInput | null {
   const before = errors.length;
   const eventName = scalarText(ev.event, 64);
   if (eventName === null) errors.push({ path: `${path}.event`, message: "is required" });
@@ -165,7 +162,7 @@ export function parseSendgrid(req: IngestRequest): Result<{ events: MessageEvent
   if (!p.ok) return p;
   const list = Array.isArray(p.value) ? p.value : isJsonObject(p.value) ? [p.value] : null;
   if (list === null) return { ok: false, errors: [{ path: "", message: "body must be a JSON array of events" }] };
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const events: MessageEventInput[] = [];
   list.forEach((item, i) => {
     const path = `[${i}]`;

@@ -26,20 +26,17 @@
 import { X509Certificate, verify as cryptoVerify } from "node:crypto";
 import type { MessageEventInput } from "../domain/types";
 import {
-  type FieldError,
-  type IngestRequest,
-  MAX_ID,
-  MAX_URL,
+  type ErrorDetail,
   type Result,
   eventWord,
   makeEvent,
   objAt,
-  parseIsoDate,
-  queryOf,
   resolveCampaign,
   scalarText,
   HELD_OUT,
 } from "./common";
+import { type IngestRequest, queryOf } from "./request";
+import { MAX_ID, MAX_URL, parseIsoDate } from "./scalars";
 import { type JsonObject, type JsonValue, isJsonObject, parseJson } from "./json";
 
 export const SNS_HOST_RE = /^sns\.[a-zA-Z0-9-]{3,}\.amazonaws\.com(\.cn)?$/;
@@ -86,7 +83,7 @@ export function isValidSnsSubscribeUrl(url: string | null | undefined): boolean 
 /** Reads an SNS envelope: every known field must be a string. */
 export function readSnsEnvelope(value: JsonValue): Result<{ envelope: SnsEnvelope }> {
   if (!isJsonObject(value)) return { ok: false, errors: [{ path: "", message: "body must be a JSON object" }] };
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const out: Record<string, string> = {};
   const required = [
     "Type",
@@ -228,7 +225,7 @@ function address(v: JsonValue | undefined): string | null {
   const s = scalarText(v, 1000);
   if (s === null) return null;
   const m = /<([^<>]+)>\s*$/.exec(s);
-  const a = (m ? m[1] : s).trim();
+  const a = (m?.[1] ?? s).trim();
   return a === "" || a.length > 320 ? null : a;
 }
 
@@ -278,7 +275,7 @@ export function sesEventsFromRecord(
     return { ok: false, errors: [{ path: prefix, message: "is not an SES event record (JSON object)" }] };
   const eventType = scalarText(record.eventType, 64) ?? scalarText(record.notificationType, 64);
   const mail = objAt(record.mail);
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   if (eventType === null) errors.push({ path: at("eventType"), message: "is required" });
   if (mail === null) errors.push({ path: at("mail"), message: "is required" });
   if (errors.length || eventType === null || mail === null) return { ok: false, errors };

@@ -10,7 +10,7 @@
  * Pure: no I/O.
  */
 import type { OrderInput, RefundInput } from "../domain/types";
-import type { FieldError, Result } from "./common";
+import type { ErrorDetail, Result } from "./common";
 import { type JsonObject, type JsonValue, JsonNumber, isJsonObject } from "./json";
 import { shopifyOrderFromRest, shopifyRefundFromRest } from "./shopify";
 
@@ -138,7 +138,7 @@ export type BulkRecord =
   | { kind: "order"; order: OrderInput }
   | { kind: "refund"; refund: RefundInput }
   | { kind: "skip" }
-  | { kind: "invalid"; errors: FieldError[] };
+  | { kind: "invalid"; errors: ErrorDetail[] };
 
 export function bulkRecordFrom(line: JsonObject): BulkRecord {
   const gid = str(line.id);

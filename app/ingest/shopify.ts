@@ -19,26 +19,11 @@ import { createHmac } from "node:crypto";
 import Decimal from "decimal.js";
 import { z } from "zod";
 import type { OrderInput, RefundInput } from "../domain/types";
-import {
-  type FieldError,
-  type HeadersInput,
-  MAX_ID,
-  MAX_URL,
-  type Result,
-  decimalPlaces,
-  header,
-  parseIsoDate,
-  runSchema,
-  safeEqual,
-  zBool,
-  zCurrency,
-  zId,
-  zIsoDate,
-  zMoney,
-  zOptStr,
-  zStr,
-  zObject,
-} from "./common";
+import type { ErrorDetail, Result } from "./common";
+import { safeEqual } from "./crypto";
+import { type HeadersInput, header } from "./request";
+import { MAX_ID, MAX_URL, decimalPlaces, parseIsoDate } from "./scalars";
+import { runSchema, zBool, zCurrency, zId, zIsoDate, zMoney, zOptStr, zStr, zObject } from "./schema";
 import { type JsonParseOptions, type JsonValue, isJsonObject, parseJson } from "./json";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -169,7 +154,7 @@ function refundFrom(r: ParsedRefund, orderId: string): RefundInput | { error: st
 }
 
 function orderFrom(o: ParsedOrder): Result<{ order: OrderInput }> {
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const shop = o.total_price_set?.shop_money ?? null;
   const presentment = o.total_price_set?.presentment_money ?? null;
   const totalPrice = shop?.amount ?? o.total_price ?? null;
@@ -349,7 +334,7 @@ const COMPLIANCE_FIELDS = {
   "shop/redact": ["shop_id", "shop_domain"],
 } as const;
 
-function unknownFields(value: Record<string, JsonValue>, topic: keyof typeof COMPLIANCE_FIELDS): FieldError[] {
+function unknownFields(value: Record<string, JsonValue>, topic: keyof typeof COMPLIANCE_FIELDS): ErrorDetail[] {
   const allowed: readonly string[] = COMPLIANCE_FIELDS[topic];
   return Object.keys(value)
     .filter((k) => !allowed.includes(k))

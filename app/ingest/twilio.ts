@@ -16,20 +16,9 @@
  */
 import { createHmac } from "node:crypto";
 import type { Channel, MessageEventInput } from "../domain/types";
-import {
-  type FieldError,
-  type IngestRequest,
-  type Result,
-  bodyToStringSafe,
-  eventWord,
-  header,
-  makeEvent,
-  queryOf,
-  resolveCampaign,
-  HELD_OUT,
-  safeEqual,
-  sha256Hex,
-} from "./common";
+import { type ErrorDetail, type Result, eventWord, makeEvent, resolveCampaign, HELD_OUT } from "./common";
+import { bodyToStringSafe, safeEqual, sha256Hex } from "./crypto";
+import { type IngestRequest, header, queryOf } from "./request";
 import { isJsonObject, parseJson } from "./json";
 
 export type TwilioParams =
@@ -54,7 +43,7 @@ function cmp(a: string, b: string): number {
   const aa = Array.from(a);
   const bb = Array.from(b);
   for (let i = 0; i < Math.min(aa.length, bb.length); i++) {
-    const d = (aa[i].codePointAt(0) ?? 0) - (bb[i].codePointAt(0) ?? 0);
+    const d = (aa[i]?.codePointAt(0) ?? 0) - (bb[i]?.codePointAt(0) ?? 0);
     if (d !== 0) return d;
   }
   return aa.length - bb.length;
@@ -80,7 +69,7 @@ const DEFAULT_PORT: Record<string, string> = { https: "443", http: "80" };
 export function twilioUrlVariants(url: string): string[] {
   const m = URL_RE.exec(url);
   if (!m) return [url];
-  const [, scheme, auth = "", host, port, rest] = m;
+  const [, scheme = "", auth = "", host = "", port, rest = ""] = m;
   const def = DEFAULT_PORT[scheme.toLowerCase()];
   const out = [url];
   if (def) {
@@ -178,7 +167,7 @@ export function parseTwilio(req: IngestRequest): Result<{ events: MessageEventIn
     }
     return null;
   };
-  const errors: FieldError[] = [];
+  const errors: ErrorDetail[] = [];
   const sid = get("MessageSid", "SmsSid");
   const status = get("MessageStatus", "SmsStatus");
   const to = get("To");

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { env } from "../env.server";
-import { safeEqual } from "../ingest/common";
+import { safeEqual } from "../ingest/crypto";
 
 /**
  * The shop's pixel token: `<shop id>.<base64url HMAC-SHA256(SHOPIFY_API_SECRET, "click-pixel:v1:<shop id>")>`.

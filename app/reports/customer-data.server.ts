@@ -1,6 +1,7 @@
 import { recordAudit } from "../data/audit.server";
 import { customerData } from "../data/compliance.server";
 import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../domain/identity";
+import type { ErrorDetail } from "../domain/validation";
 
 export type CustomerQuery = { email?: string | null; phone?: string | null; customer_id?: string | null };
 
@@ -11,7 +12,7 @@ export function parseCustomerQuery(q: CustomerQuery):
       by: "email" | "phone" | "customer_id";
       ref: { id: string | null; emailKey: string | null; phoneKey: string | null };
     }
-  | { ok: false; details: { path: string; message: string }[] } {
+  | { ok: false; details: ErrorDetail[] } {
   const given = (["email", "phone", "customer_id"] as const).filter((k) => (q[k] ?? "").trim() !== "");
   if (given.length !== 1) {
     return {

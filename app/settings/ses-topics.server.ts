@@ -1,6 +1,6 @@
 import { findShopById, setSesTopicArns } from "../data/shops.server";
 import { sesProviderPatchSchema, sesTopicArnsSchema } from "../domain/ses-topics";
-import { parseWithDetails, type ValidationDetail } from "../domain/validation";
+import { parseWithDetails, type ErrorDetail } from "../domain/validation";
 
 /**
  * The SES topic pins in the settings (docs/security.md, "Amazon SES"): shown as `providers.ses` by GET
@@ -27,7 +27,7 @@ export async function readSesView(shopId: bigint): Promise<SesProviderView> {
 export function takeSesPatch(body: unknown): {
   rest: unknown;
   topicArns: string[] | undefined;
-  details: ValidationDetail[];
+  details: ErrorDetail[];
 } {
   if (!body || typeof body !== "object" || Array.isArray(body))
     return { rest: body, topicArns: undefined, details: [] };

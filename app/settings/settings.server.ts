@@ -3,15 +3,17 @@ import { getSettingsRow, presentSettings, updateSettings } from "../data/setting
 import { findShopById, ingestTokenOf, replaceIngestToken } from "../data/shops.server";
 import type { SettingsPatch } from "../domain/settings";
 import { env } from "../env.server";
+import { PROVIDERS, type ProviderName } from "../ingest/registry.server";
 import { tryEnqueue } from "../queue/producer.server";
 import { sesView } from "./ses-topics.server";
 
-export const INGEST_PROVIDERS = ["sendgrid", "mailgun", "postmark", "ses", "twilio"] as const;
+/** The event sources, from the one provider registry (app/ingest/registry.server.ts). */
+export const INGEST_PROVIDERS = PROVIDERS;
 
-export function ingestUrls(token: string): Record<(typeof INGEST_PROVIDERS)[number], string> {
+export function ingestUrls(token: string): Record<ProviderName, string> {
   const base = env().SHOPIFY_APP_URL.replace(/\/+$/, "");
   return Object.fromEntries(INGEST_PROVIDERS.map((p) => [p, `${base}/ingest/${p}/${token}`])) as Record<
-    (typeof INGEST_PROVIDERS)[number],
+    ProviderName,
     string
   >;
 }

@@ -212,7 +212,7 @@ describe("holdouts, comparison and preview in the admin", () => {
     expect(await page.getByTestId("change-purchases").getAttribute("aria-label")).toContain(
       `from ${formatCount(previous.purchases)} in the previous period`,
     );
-    const autumnRow = api.body.campaigns.find((c: any) => c.id === "autumn-sale");
+    const autumnRow = api.body.campaigns.find((c: { id: string }) => c.id === "autumn-sale");
     expect(autumnRow.previous).toEqual({ purchases: 1, revenue: "200.00" });
     expect(
       await page.getByRole("row").filter({ hasText: "Autumn sale" }).getByTestId("row-previous-revenue").textContent(),
@@ -237,7 +237,7 @@ describe("holdouts, comparison and preview in the admin", () => {
     expect(col("Holdout: incremental revenue (USD)")).toBeGreaterThan(col("Sale formula"));
     expect(header!.slice(-2)).toEqual(["Earlier purchases", "Earlier revenue (USD)"]);
     const winter = rows.find((r) => r[0] === "winter-sale")!;
-    const winterApi = api.body.campaigns.find((c: any) => c.id === "winter-sale");
+    const winterApi = api.body.campaigns.find((c: { id: string }) => c.id === "winter-sale");
     expect(winter[col("Holdout: incremental revenue (USD)")]).toBe(winterApi.holdout.incremental_revenue);
     expect(winter[col("Holdout: significant")]).toBe("true");
     const autumn = rows.find((r) => r[0] === "autumn-sale")!;

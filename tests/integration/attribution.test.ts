@@ -46,7 +46,7 @@ const order = (id: string, at: string, total: string, extra: Record<string, unkn
 
 type Step = (shop: Shop) => Promise<unknown>;
 /** Runs the example twice: events first, then orders first (each on its own shop); returns both shops. */
-async function bothOrders(events: Step, orders: Step): Promise<Shop[]> {
+async function bothOrders(events: Step, orders: Step): Promise<[Shop, Shop]> {
   const a = await newShop(EXAMPLE_SETTINGS);
   await events(a);
   await settled(a.shopId);
@@ -59,8 +59,8 @@ async function bothOrders(events: Step, orders: Step): Promise<Shop[]> {
   return [a, b];
 }
 
-function campaign(rep: any, id: string) {
-  return rep.campaigns.find((c: any) => c.id === id);
+function campaign(rep: { campaigns: { id: string }[] }, id: string) {
+  return rep.campaigns.find((c: { id: string }) => c.id === id);
 }
 
 describe("worked examples through the API", () => {

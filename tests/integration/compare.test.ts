@@ -67,7 +67,7 @@ describe("compare", () => {
       store_revenue: "60.00",
     });
     expect(res.body.change).toEqual({ purchases: 0, revenue: 1, average_check: 1, store_revenue: 1 });
-    const byId = Object.fromEntries(res.body.campaigns.map((c: any) => [c.id, c]));
+    const byId = Object.fromEntries(res.body.campaigns.map((c: { id: string }) => [c.id, c]));
     expect(byId.A.previous).toEqual({ purchases: 1, revenue: "50.00" });
     expect(byId.B.previous).toEqual({ purchases: 0, revenue: "0.00" });
   });
@@ -84,7 +84,7 @@ describe("compare", () => {
       store_revenue: "25.00",
     });
     expect(res.body.change).toEqual({ purchases: 0, revenue: 3, average_check: 3, store_revenue: 3.8 });
-    const a = res.body.campaigns.find((c: any) => c.id === "A");
+    const a = res.body.campaigns.find((c: { id: string }) => c.id === "A");
     expect(a.previous).toEqual({ purchases: 1, revenue: "25.00" });
 
     const empty = await http(

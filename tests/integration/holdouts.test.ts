@@ -59,7 +59,7 @@ describe("holdouts", () => {
   it("gives the worked example's figures in the report row, the summary, the campaign endpoint and the CSV", async () => {
     const shop = await workedExample();
     const rep = await report(shop);
-    const c = rep.campaigns.find((x: any) => x.id === "C");
+    const c = rep.campaigns.find((x: { id: string }) => x.id === "C");
     expect(c.holdout).toEqual(WORKED);
     expect(rep.summary.incremental_revenue).toBe("40.00");
 
@@ -91,9 +91,9 @@ describe("holdouts", () => {
     const shop = await workedExample();
     await postEvents(shop, [ev("sent", "D", "a@x.com", at(1)), ev("sent", "D", "z@x.com", at(1))]);
     const rep = await report(shop);
-    expect(rep.campaigns.find((x: any) => x.id === "D").holdout).toBeNull();
+    expect(rep.campaigns.find((x: { id: string }) => x.id === "D").holdout).toBeNull();
     const later = await report(shop, at(0.5), at(200));
-    expect(later.campaigns.find((x: any) => x.id === "C")?.holdout ?? null).toBeNull();
+    expect(later.campaigns.find((x: { id: string }) => x.id === "C")?.holdout ?? null).toBeNull();
     expect(later.summary.incremental_revenue).toBeNull();
   });
 
@@ -111,9 +111,9 @@ describe("holdouts", () => {
       { id: "o-e", processed_at: at(5), currency: "USD", total_price: "30.00", email: "e@x.com" },
     ]);
     const rep = await report(shop);
-    const c = rep.campaigns.find((x: any) => x.id === "C");
+    const c = rep.campaigns.find((x: { id: string }) => x.id === "C");
     expect(c).toMatchObject({ sent: 1, delivered: 0, opened: 0, clicked: 0, purchases: 1, revenue: "10.00" });
-    const h = rep.campaigns.find((x: any) => x.id === "H");
+    const h = rep.campaigns.find((x: { id: string }) => x.id === "H");
     expect(h ?? { sent: 0, delivered: 0, opened: 0, clicked: 0, purchases: 0 }).toMatchObject({
       sent: 0,
       delivered: 0,
@@ -161,7 +161,7 @@ describe("holdouts", () => {
     await postRefund(shop, "1", { id: "r1", created_at: at(30), amount: "30.00", currency: "USD" });
     await postRefund(shop, "8", { id: "r8", created_at: at(30), amount: "40.00", currency: "USD" });
     const rep = await report(shop);
-    const c = rep.campaigns.find((x: any) => x.id === "C");
+    const c = rep.campaigns.find((x: { id: string }) => x.id === "C");
     const expected = holdoutFromData(events, orders, "C", 24, "USD");
     expect(expected).toMatchObject({ treated: 3, held_out: 3, overlap: 1 });
     expect(c.holdout).toEqual(expected);
@@ -202,7 +202,7 @@ describe("holdouts", () => {
       await postOrders(shop, orders);
       const rep = await report(shop);
       for (const campaign of ["K1", "K2"]) {
-        const row = rep.campaigns.find((x: any) => x.id === campaign);
+        const row = rep.campaigns.find((x: { id: string }) => x.id === campaign);
         expect(row.holdout, `round ${round} ${campaign}`).toEqual(
           holdoutFromData(events, orders, campaign, window, "USD"),
         );

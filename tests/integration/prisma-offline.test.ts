@@ -13,6 +13,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { at } from "../support/at";
 
 const run = promisify(execFile);
 
@@ -168,7 +169,7 @@ describe("Prisma CLI offline (wasm schema engine shim)", { timeout: 60_000 }, ()
     const dirs = migrationDirs();
     expect(dirs).toHaveLength(1);
     expect(dirs[0]).toMatch(/^\d{14}_init$/);
-    const sql = fs.readFileSync(path.join(dir, "prisma/migrations", dirs[0], "migration.sql"), "utf8");
+    const sql = fs.readFileSync(path.join(dir, "prisma/migrations", at(dirs, 0), "migration.sql"), "utf8");
     expect(sql).toContain('CREATE TABLE "shops"');
     expect(sql).toContain("DECIMAL(19,4)");
     expect(await tables(DBS.dev)).toEqual(["_prisma_migrations", "campaigns", "shops"]);

@@ -42,7 +42,7 @@ describe("GET /api/v1/reports/campaigns", () => {
       store_revenue: "140.33",
       incremental_revenue: null,
     });
-    expect(rep.campaigns.map((c: any) => c.id)).toEqual(["A", "B"]);
+    expect(rep.campaigns.map((c: { id: string }) => c.id)).toEqual(["A", "B"]);
     // 5002 is 2026-11-02T02:00Z: within 24 h of A's click (10:00 on the 1st). A 2 ms period around 5001 holds it only.
     const edge = await report(shop, "2026-11-01T19:59:59.999Z", "2026-11-01T20:00:00.001Z");
     expect(edge.summary).toMatchObject({ purchases: 1, revenue: "100.00", campaigns: 0, campaigns_with_revenue: 1 });
@@ -109,7 +109,7 @@ describe("GET /api/v1/reports/campaigns", () => {
       const res = await http("GET", `/api/v1/reports/campaigns?${qs}`, { key: shop.key });
       expect(res.status, qs).toBe(400);
       expect(res.body.error.code).toBe("invalid_request");
-      expect(res.body.error.details.map((d: any) => d.path)).toContain(path);
+      expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
     };
     await bad("from=yesterday&to=2026-11-05T00:00:00Z", "from");
     await bad("from=2026-11-01T00:00:00Z&to=2026-11-05", "to");
@@ -137,7 +137,7 @@ describe("GET /api/v1/reports/campaigns", () => {
       revenue: "0.00",
       store_revenue: "0.00",
     });
-    expect(rep.campaigns.find((c: any) => c.id === "A")).toMatchObject({
+    expect(rep.campaigns.find((c: { id: string }) => c.id === "A")).toMatchObject({
       sent: 1,
       clicked: 1,
       purchases: 0,
@@ -215,7 +215,7 @@ describe("GET /api/v1/campaigns/{id} and /api/v1/orders/{id}/attribution", () =>
     ]);
     await settled(shop.shopId);
     const rep = await report(shop, "2026-11-01T00:00:00Z", "2026-11-05T00:00:00Z");
-    expect(rep.campaigns.find((c: any) => c.id === "A").name).toBe("Black Friday (final)");
+    expect(rep.campaigns.find((c: { id: string }) => c.id === "A").name).toBe("Black Friday (final)");
     const res = await http("GET", "/api/v1/orders/5001/attribution", { key: shop.key });
     expect(res.body).toMatchObject({ attributed: true, campaign_id: "A", message_id: "m1" });
     expect(res.body.explanation).toMatch(/^Attributed to campaign “Black Friday \(final\)” \(email\)/);

@@ -136,7 +136,7 @@ describe("POST /api/v1/settings/preview", () => {
       const { incremental_revenue: _ir, ...summary } = rep.summary;
       expect(summary).toEqual(preview.body.proposed);
       for (const c of preview.body.campaigns) {
-        const row = rep.campaigns.find((r: any) => r.id === c.id);
+        const row = rep.campaigns.find((r: { id: string }) => r.id === c.id);
         expect({ id: c.id, purchases: row?.purchases ?? 0, revenue: row?.revenue ?? "0.00" }).toEqual({
           id: c.id,
           ...c.proposed,
@@ -163,10 +163,10 @@ describe("POST /api/v1/settings/preview", () => {
       body: { channels: { email: { window_hours: 0 } } },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: any) => d.path)).toEqual(["channels.email.window_hours"]);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(["channels.email.window_hours"]);
     const badPeriod = await http("POST", "/api/v1/settings/preview?from=yesterday", { key: shop.key, body: {} });
     expect(badPeriod.status).toBe(400);
-    expect(badPeriod.body.error.details.map((d: any) => d.path)).toEqual(["from"]);
+    expect(badPeriod.body.error.details.map((d: { path: string }) => d.path)).toEqual(["from"]);
     expect(await snapshot(shop.shopId)).toEqual(before);
     const unauth = await http("POST", "/api/v1/settings/preview", { body: {} });
     expect(unauth.status).toBe(401);

@@ -4,6 +4,7 @@
  * printing each page's p75 over 28 days.
  */
 import { describe, expect, it } from "vitest";
+import type { ErrorDetail } from "../../app/http/errors";
 import { BROWSER_UA, baseUrl, createShopWithKey, db, stackEnv } from "../support/api";
 import { sessionToken, storeOfflineSession } from "../support/admin-session";
 import { runCli } from "../support/processes";
@@ -18,7 +19,7 @@ async function report(domain: string | null, body: unknown) {
     redirect: "manual",
   });
   const text = await res.text();
-  let json: any = null;
+  let json: { error: { code: string; details: ErrorDetail[] } } | null = null;
   try {
     json = JSON.parse(text);
   } catch {}
@@ -48,10 +49,10 @@ describe("web vitals", () => {
     await storeOfflineSession(s.domain);
     const res = await report(s.domain, { page: "/app", metrics: [{ id: "x", name: "LCP", value: -5 }] });
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(["metrics.0.value"]);
+    expect(res.body?.error.details.map((d) => d.path)).toEqual(["metrics.0.value"]);
     const page = await report(s.domain, { page: "https://evil.example/app", metrics: view(1, 1, 0, 1) });
     expect(page.status).toBe(400);
-    expect(page.body.error.details[0].path).toBe("page");
+    expect(page.body?.error.details[0]?.path).toBe("page");
     expect(await stored(s.shopId)).toBe(0);
   });
 

@@ -12,6 +12,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { BROWSER_UA, shopifyHmac, stackEnv, uniqueShopDomain, type Call } from "./api";
 import { createMigratedDatabase, dropDatabase } from "./db";
+import type { StackEnv } from "./global-setup";
 import { freePort, runCli, startServer, startWorker, type Proc } from "./processes";
 
 const run = promisify(execFile);
@@ -135,7 +136,7 @@ export async function ownStack(
   const database = opts.ownDatabase ? await createMigratedDatabase("cr_fault") : null;
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env: Record<string, string> = {
+  const env: StackEnv = {
     ...stackEnv(),
     PORT: String(port),
     SHOPIFY_APP_URL: baseUrl,

@@ -17,9 +17,16 @@ export const TEST_ENCRYPTION_KEYS = {
   t2: Buffer.alloc(32, 2).toString("base64"),
 };
 
+/** The stack's environment: the variables every stack sets are always there. */
+export type StackEnv = Record<string, string> &
+  Record<
+    "DATABASE_URL" | "REDIS_URL" | "SHOPIFY_API_KEY" | "SHOPIFY_API_SECRET" | "SHOPIFY_APP_URL" | "QUEUE_PREFIX",
+    string
+  >;
+
 declare module "vitest" {
   export interface ProvidedContext {
-    stackEnv: Record<string, string>;
+    stackEnv: StackEnv;
     baseUrl: string;
     /** Where the stack's server and worker write their output (tests/setup/processes.ts checks it). */
     stackLogs: { dir: string; files: string[] };
@@ -31,7 +38,7 @@ declare module "vitest" {
  * built server plus a worker started as real processes. Tests reach them over HTTP at `inject("baseUrl")`.
  */
 interface Stack {
-  env: Record<string, string>;
+  env: StackEnv;
   baseUrl: string;
   logs: { dir: string; files: string[] };
   users: number;
@@ -67,7 +74,7 @@ async function startStack(): Promise<Stack> {
   const prefix = `crtest_${randomBytes(4).toString("hex")}`;
   // Scenario files of the fake Shopify Admin API (tests/msw/shopify-admin.ts), shared by tests, server and worker.
   const fakeShopifyDir = mkdtempSync(path.join(tmpdir(), "cr-fake-shopify-"));
-  const env: Record<string, string> = {
+  const env: StackEnv = {
     NODE_ENV: "test",
     DATABASE_URL: db.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379",

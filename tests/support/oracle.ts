@@ -78,7 +78,11 @@ export interface Data {
   refunds: { orderId: string; body: Record<string, unknown> }[];
 }
 
-function eventBody(e: any, i: number) {
+/** A generated event and order, as `eventArb` and `orderArb` make them. */
+type GeneratedEvent = typeof eventArb extends fc.Arbitrary<infer T> ? T : never;
+type GeneratedOrder = typeof orderArb extends fc.Arbitrary<infer T> ? T : never;
+
+function eventBody(e: GeneratedEvent, i: number) {
   const recipient: Record<string, string> = {};
   if (e.email) recipient.email = e.email;
   if (e.phone) recipient.phone = e.phone;
@@ -98,7 +102,7 @@ function eventBody(e: any, i: number) {
   };
 }
 
-function orderBody(o: any, i: number) {
+function orderBody(o: GeneratedOrder, i: number) {
   return {
     id: `o${i}`,
     processed_at: iso(o.at),
@@ -113,7 +117,7 @@ function orderBody(o: any, i: number) {
   };
 }
 
-export function buildData(events: any[], orders: any[]): Data {
+export function buildData(events: GeneratedEvent[], orders: GeneratedOrder[]): Data {
   const refunds: Data["refunds"] = [];
   orders.forEach((o, i) =>
     o.refunds.forEach((amount: string, j: number) =>

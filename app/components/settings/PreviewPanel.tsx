@@ -2,6 +2,7 @@ import { useMemo, useState, type ReactNode } from "react";
 import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import type { StageEvent } from "../../domain/types";
+import type { ErrorDetail } from "../../domain/validation";
 import { formatCount, formatDay, formatMoney } from "../format";
 
 /** The draft the rules card holds (window hours as typed). */
@@ -38,7 +39,7 @@ interface PreviewResult {
     orders: { gained: number; lost: number; moved: number; unchanged: number };
   };
 }
-type Answer = PreviewResult | { ok: false; message: string; details: { path: string; message: string }[] };
+type Answer = PreviewResult | { ok: false; message: string; details: ErrorDetail[] };
 
 export const PREVIEW_PATH = "/app/settings/preview";
 const MAX_ROWS = 10;

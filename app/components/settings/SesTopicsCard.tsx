@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { useFetcher } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, FormLayout, InlineStack, Text, TextField } from "@shopify/polaris";
 
-/** What the settings action answers (app/routes/app.settings.tsx); only the fields this card reads. */
+/** What the settings action answers (app/routes/app.settings/route.tsx); only the fields this card reads. */
 type Result = { ok: boolean; message: string; errors?: Record<string, string> };
 
 /**

@@ -54,6 +54,7 @@ function events(cell: string): MessageEventInput[] {
     const m = /^\s*(\S+) (\S+) (\S+) ([^:[]+?)(?: \[([^\]]*)\])?: (.*)$/.exec(part);
     if (!m) throw new Error(`not a message: ${part}`);
     const [, messageId, campaignId, channel, who, tags, list] = m as unknown as string[];
+    if (list === undefined) throw new Error(`no events in: ${part}`);
     return list
       .replace(/\(.*\)/, "")
       .split(",")

@@ -13,6 +13,7 @@ import {
 import { stageOf } from "../../../app/domain/stages";
 import { attributeAll } from "../../support/model";
 import { NOVEMBER, ev, exampleSettings, order, refund } from "./fixtures";
+import { at } from "../../support/at";
 
 const ALICE = "alice@example.com";
 const s = exampleSettings();
@@ -490,7 +491,7 @@ describe("attributeAll bookkeeping", () => {
       updatedAt: new Date("2026-11-01T12:00:00Z"),
     });
     const r1 = refund("r1", "1", "2.00");
-    const a = attributeAll([v2, v1, v2], [...events, events[1], events[0]], [r1, r1], s, NOVEMBER);
+    const a = attributeAll([v2, v1, v2], [...events, at(events, 1), at(events, 0)], [r1, r1], s, NOVEMBER);
     const b = attributeAll([v1, v2], events, [r1], s, NOVEMBER);
     expect(a).toEqual(b);
     expect(a.report.campaigns[0]).toMatchObject({

@@ -6,6 +6,7 @@ import { normalizeCustomerId, normalizeEmail, normalizePhone } from "../../../ap
 import { Money } from "../../../app/domain/money";
 import { defaultSettings, type AttributionSettings } from "../../../app/domain/settings";
 import type { Channel, MessageEventInput, OrderInput, RefundInput, StageEvent } from "../../../app/domain/types";
+import { at } from "../../support/at";
 
 const BASE = Date.UTC(2026, 10, 1);
 const SLOT = 60 * 60_000;
@@ -132,7 +133,7 @@ const dataArb = fc.record({
 
 /** Copies of some items added, then everything shuffled by the given sort keys. */
 function scramble<T>(items: T[], dups: number[], keys: number[]): T[] {
-  const withDups = [...items, ...(items.length ? dups.map((i) => structuredClone(items[i % items.length])) : [])];
+  const withDups = [...items, ...(items.length ? dups.map((i) => structuredClone(at(items, i % items.length))) : [])];
   return withDups
     .map((x, i) => ({ x, k: keys[i % Math.max(keys.length, 1)] ?? 0, i }))
     .sort((a, b) => a.k - b.k || b.i - a.i)
@@ -182,7 +183,7 @@ function bruteForce(order: OrderInput, events: MessageEventInput[], s: Attributi
   let best: { id: string; campaign: string; sent: number; at: number } | null = null;
   for (const [id, evs] of byMessage) {
     evs.sort((a, b) => a.occurredAt - b.occurredAt || (a.key < b.key ? -1 : 1));
-    const first = evs[0];
+    const first = at(evs, 0);
     const matches =
       tracked.includes(id) ||
       evs.some(

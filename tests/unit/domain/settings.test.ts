@@ -74,7 +74,7 @@ describe("settings", () => {
     const r = parseWithDetails(settingsPatchSchema, {
       channels: { email: { window_hours: 0 } },
     });
-    expect(r.ok ? null : r.details[0].message).toBe("must be a whole number of hours from 1 to 2160");
+    expect(r.ok ? null : r.details[0]?.message).toBe("must be a whole number of hours from 1 to 2160");
   });
 
   it("trims excluded tags and drops case-insensitive duplicates", () => {

@@ -7,7 +7,7 @@ import { NOVEMBER, ev, exampleSettings, order, refund } from "./fixtures";
 const settings = exampleSettings();
 const ALICE = "alice@example.com";
 
-const m1 = [
+const m1: [ReturnType<typeof ev>, ReturnType<typeof ev>] = [
   ev({
     type: "sent",
     at: "2026-11-01T09:00:00Z",

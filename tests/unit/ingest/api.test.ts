@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { ErrorDetail } from "~/domain/validation";
 import { parseApiEvents, parseApiOrders, parseApiRefund } from "~/ingest/api";
+import { at } from "../../support/at";
 
 const order = (extra: Record<string, unknown> = {}) => ({
   id: 1001,
@@ -26,7 +28,7 @@ const raw = (v: unknown) => JSON.stringify(v).replace(/"#n:([^"]+)"/g, "$1");
 const orders = (...list: unknown[]) => raw({ orders: list });
 const events = (...list: unknown[]) => raw({ events: list });
 
-function errorsOf(r: { ok: boolean } & ({ errors: { path: string; message: string }[] } | object)) {
+function errorsOf(r: { ok: boolean } & ({ errors: ErrorDetail[] } | object)) {
   expect(r.ok).toBe(false);
   return "errors" in r ? r.errors : [];
 }
@@ -64,7 +66,7 @@ describe("POST /api/v1/orders", () => {
     );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const o = r.orders[0];
+    const o = at(r.orders, 0);
     expect(o.externalId).toBe("820982911946154508");
     expect(o.customer).toEqual({ id: "9007199254740993", email: "B@Example.com", phone: null });
     expect(o.totalPrice).toBe("100.50"); // the exact source text, never through a float

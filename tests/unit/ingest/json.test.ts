@@ -35,7 +35,7 @@ describe("parseJson", () => {
   it("refuses invalid JSON, empty bodies, oversize and over-deep input without throwing", () => {
     const invalid = parseJson("{'a': 1}");
     expect(invalid.ok).toBe(false);
-    if (!invalid.ok) expect(invalid.errors[0].message).toMatch(/^invalid JSON/);
+    if (!invalid.ok) expect(invalid.errors[0]?.message).toMatch(/^invalid JSON/);
     expect(parseJson("   ").ok).toBe(false);
     const big = parseJson(JSON.stringify({ a: "x".repeat(2000) }), { maxBytes: 1000 });
     expect(big.ok).toBe(false);
@@ -43,7 +43,7 @@ describe("parseJson", () => {
     const deep = "[".repeat(100_000) + "]".repeat(100_000);
     const d = parseJson(deep);
     expect(d.ok).toBe(false);
-    if (!d.ok) expect(d.errors[0].message).toMatch(/nesting/);
+    if (!d.ok) expect(d.errors[0]?.message).toMatch(/nesting/);
     expect(parseJson("[".repeat(64) + "]".repeat(64)).ok).toBe(true);
   });
 

@@ -48,7 +48,9 @@ describe("parsePixelCheckout", () => {
 });
 
 describe("pixelClickEvent", () => {
-  const checkout = (parsePixelCheckout(JSON.stringify(good)) as { checkout: any }).checkout;
+  const parsed = parsePixelCheckout(JSON.stringify(good));
+  if (!parsed.ok) throw new Error(`the good checkout must parse: ${JSON.stringify(parsed.errors)}`);
+  const checkout = parsed.checkout;
 
   it("is a clicked event of the message at the landing, deduplicated per (order, message)", () => {
     const e = pixelClickEvent(

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePostmark, verifyPostmarkBasicAuth, verifyPostmarkRequest } from "~/ingest/postmark";
+import { at } from "../../support/at";
 
 const DIR = PROVIDER_FIXTURES_DIR;
 const fx = (name: string) => readFileSync(path.join(DIR, name), "utf8");
@@ -11,7 +12,7 @@ function parseOk(body: string, query?: Record<string, string>) {
   const r = parsePostmark({ rawBody: body, query });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   expect(r.events).toHaveLength(1);
-  return r.events[0];
+  return at(r.events, 0);
 }
 
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;

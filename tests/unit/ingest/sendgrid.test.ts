@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSendgrid, sendgridMessageId, verifySendgridRequest, verifySendgridSignature } from "~/ingest/sendgrid";
+import { at } from "../../support/at";
 
 const DIR = PROVIDER_FIXTURES_DIR;
 const fx = (name: string) => readFileSync(path.join(DIR, name), "utf8");
@@ -99,7 +100,7 @@ describe("SendGrid events", () => {
       "group_unsubscribe",
       "group_resubscribe",
       "blocked",
-    ].map((n) => parseOk(`sendgrid-${n}.json`)[0].messageId);
+    ].map((n) => at(parseOk(`sendgrid-${n}.json`), 0).messageId);
     expect(new Set(ids)).toEqual(new Set(["14c5d75ce93.dfd.64b469"]));
   });
 
@@ -119,7 +120,7 @@ describe("SendGrid events", () => {
       group_resubscribe: "group_resubscribe",
     };
     for (const [file, type] of Object.entries(expected)) {
-      const [e] = parseOk(`sendgrid-${file}.json`);
+      const e = at(parseOk(`sendgrid-${file}.json`), 0);
       expect(e, file).toMatchObject({
         type,
         channel: "email",
@@ -133,15 +134,15 @@ describe("SendGrid events", () => {
       });
       expect(e.externalId, file).toMatch(/==$/);
     }
-    expect(parseOk("sendgrid-click.json")[0].url).toBe("http://www.sendgrid.com/");
-    expect(parseOk("sendgrid-processed.json")[0].externalId).toBe("rbtnWrG1DVDGGGFHFyun0A==");
+    expect(at(parseOk("sendgrid-click.json"), 0).url).toBe("http://www.sendgrid.com/");
+    expect(at(parseOk("sendgrid-processed.json"), 0).externalId).toBe("rbtnWrG1DVDGGGFHFyun0A==");
   });
 
   it("reads category arrays, a single-object body, native marketing campaigns and ip pools", () => {
     const two = parseOk("sendgrid-open-category-array.json");
     expect(two.map((e) => e.tags)).toEqual([["newuser", "transactional"], ["olduser"]]);
     expect(two.map((e) => e.externalId)).toEqual([null, null]);
-    expect(two[0].messageId).toBe(null);
+    expect(at(two, 0).messageId).toBe(null);
 
     const [mc] = parseOk("sendgrid-processed-marketing-campaign.json");
     expect(mc).toMatchObject({

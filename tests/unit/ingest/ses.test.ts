@@ -168,18 +168,18 @@ describe("SES events", () => {
       });
     }
     // message tags (not the automatic ses:* ones) become tags
-    expect(parseOk(envelope(fx("ses-sns-send.json"))).events[0].tags).toEqual([
+    expect(parseOk(envelope(fx("ses-sns-send.json"))).events[0]?.tags).toEqual([
       "myCustomTagValue1",
       "myCustomTagValue2",
     ]);
-    expect(parseOk(envelope(fx("ses-sns-open.json"))).events[0].tags).toEqual(["myCustomValue1", "myCustomValue2"]);
-    expect(parseOk(envelope(fx("ses-sns-bounce.json"))).events[0].tags).toEqual([]);
+    expect(parseOk(envelope(fx("ses-sns-open.json"))).events[0]?.tags).toEqual(["myCustomValue1", "myCustomValue2"]);
+    expect(parseOk(envelope(fx("ses-sns-bounce.json"))).events[0]?.tags).toEqual([]);
   });
 
   it("accepts a bare record (raw message delivery) with a derived dedup key", () => {
     const r = parseOk(fx("ses-sns-delivery.json"));
     expect(r.snsType).toBe("Raw");
-    expect(r.events[0].externalId).toBe(
+    expect(r.events[0]?.externalId).toBe(
       "ses:EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000:Delivery:recipient@example.com:2016-10-19T23:21:04.133Z",
     );
   });

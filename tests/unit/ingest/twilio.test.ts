@@ -147,7 +147,7 @@ describe("Twilio status callbacks", () => {
   it("maps statuses, RawDlrDoneDate, WhatsApp, the uncategorized default", () => {
     const type = (s: string) => {
       const r = parseTwilio({ rawBody: cb({ MessageStatus: s }), receivedAt: received });
-      return r.ok ? r.events[0].type : r.errors;
+      return r.ok ? r.events[0]?.type : r.errors;
     };
     expect(["queued", "sent", "delivered", "read", "undelivered", "failed", "accepted"].map(type)).toEqual([
       "sent",
@@ -159,9 +159,9 @@ describe("Twilio status callbacks", () => {
       "accepted",
     ]);
     const dlr = parseTwilio({ rawBody: cb({ RawDlrDoneDate: "2611010901" }), receivedAt: received });
-    expect(dlr.ok && dlr.events[0].occurredAt).toEqual(new Date("2026-11-01T09:01:00Z"));
+    expect(dlr.ok && dlr.events[0]?.occurredAt).toEqual(new Date("2026-11-01T09:01:00Z"));
     const badDlr = parseTwilio({ rawBody: cb({ RawDlrDoneDate: "2613010901" }), receivedAt: received });
-    expect(badDlr.ok && badDlr.events[0].occurredAt).toEqual(received);
+    expect(badDlr.ok && badDlr.events[0]?.occurredAt).toEqual(received);
     expect(parseRawDlrDoneDate("2602300000")).toBe(null);
     const wa = parseTwilio({
       rawBody: cb({ To: "whatsapp:+15550100000", MessageStatus: "read" }),

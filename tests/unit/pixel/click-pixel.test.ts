@@ -5,7 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-type Handler = (event: any) => unknown;
+/** A Web Pixels event: its name and the fields the runtime gives it (`data`, `timestamp`, `context`...). */
+type PixelEvent = Record<string, unknown>;
+type Handler = (event: PixelEvent) => unknown;
 
 function fakeRuntime(opts: { settings?: Record<string, string>; storageBroken?: boolean } = {}) {
   const handlers = new Map<string, Handler[]>();
@@ -48,7 +50,7 @@ function fakeRuntime(opts: { settings?: Record<string, string>; storageBroken?: 
     },
     customerPrivacy: { subscribe: () => () => true },
   };
-  async function publish(name: string, event: any) {
+  async function publish(name: string, event: PixelEvent) {
     for (const h of handlers.get(name) ?? []) await h({ name, ...event });
   }
   return { api, publish, session, cookies, handlers };
