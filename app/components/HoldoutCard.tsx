@@ -1,7 +1,7 @@
-import type { ReactNode } from "react";
 import { BlockStack, Box, Card, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import { holdoutSentence, type HoldoutFigures } from "../domain/holdout";
 import { formatCount, formatMoney } from "./format";
+import { Td, Th } from "./PlainTable";
 
 /**
  * The campaign page's holdout card (ATTRIBUTION.md, "Holdouts"): attributed next to incremental revenue, the 95%
@@ -215,31 +215,5 @@ function IntervalBar({
         </Text>
       </InlineStack>
     </div>
-  );
-}
-
-function Th({ children, end }: { children: ReactNode; end?: boolean }) {
-  return (
-    <th
-      scope="col"
-      style={{
-        textAlign: end ? "right" : "left",
-        fontWeight: 500,
-        fontSize: 12,
-        color: "#616161",
-        padding: "4px 0",
-        borderBottom: "1px solid #e3e3e3",
-      }}
-    >
-      {children}
-    </th>
-  );
-}
-
-function Td({ children, end }: { children: ReactNode; end?: boolean }) {
-  return (
-    <td style={{ textAlign: end ? "right" : "left", padding: "6px 0", fontVariantNumeric: "tabular-nums" }}>
-      {children}
-    </td>
   );
 }

@@ -16,6 +16,7 @@ import { ROOT } from "../support/processes";
 import { embeddedUrl, signSessionToken } from "../../scripts/demo/session-token";
 import { resolvePeriod } from "../../app/admin/period";
 import { formatCount, formatMoney } from "../../app/components/format";
+import { parseCsv } from "../support/csv";
 
 const TZ = "America/New_York";
 const ARTIFACTS = path.join(ROOT, "tests/artifacts");
@@ -161,35 +162,6 @@ async function readTable(): Promise<Record<string, Record<string, string>>> {
     }
     return out;
   });
-}
-
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  const src = text.replace(/^\uFEFF/, "");
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-    } else if (c !== "\r") cell += c;
-  }
-  if (cell !== "" || row.length) rows.push([...row, cell]);
-  return rows;
 }
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });

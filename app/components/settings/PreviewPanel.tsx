@@ -1,9 +1,10 @@
-import { useMemo, useState, type ReactNode } from "react";
+import { useMemo, useState } from "react";
 import { useFetcher } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import type { StageEvent } from "../../domain/types";
 import type { ErrorDetail } from "../../domain/validation";
 import { formatCount, formatDay, formatMoney } from "../format";
+import { Td, Th } from "../PlainTable";
 
 /** The draft the rules card holds (window hours as typed). */
 export interface RulesDraft {
@@ -203,31 +204,5 @@ function Compare({ label, before, after, testId }: { label: string; before: stri
         </span>
       </Text>
     </BlockStack>
-  );
-}
-
-function Th({ children, end }: { children: ReactNode; end?: boolean }) {
-  return (
-    <th
-      scope="col"
-      style={{
-        textAlign: end ? "right" : "left",
-        fontWeight: 500,
-        fontSize: 12,
-        color: "#616161",
-        padding: "4px 0",
-        borderBottom: "1px solid #d4d4d4",
-      }}
-    >
-      {children}
-    </th>
-  );
-}
-
-function Td({ children, end }: { children: ReactNode; end?: boolean }) {
-  return (
-    <td style={{ textAlign: end ? "right" : "left", padding: "6px 0", fontVariantNumeric: "tabular-nums" }}>
-      {children}
-    </td>
   );
 }
