@@ -9,7 +9,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { adminContext, launchChromium } from "../support/admin-browser";
 import Decimal from "decimal.js";
 import { BROWSER_UA, baseUrl, db, http, settled, stackEnv, uniqueShopDomain } from "../support/api";
 import { ROOT } from "../support/processes";
@@ -20,8 +21,6 @@ import { parseCsv } from "../support/csv";
 
 const TZ = "America/New_York";
 const ARTIFACTS = path.join(ROOT, "tests/artifacts");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const STAND_IN = readFileSync(path.join(ROOT, "public/app-bridge-standalone.js"), "utf8");
 
 let browser: Browser;
 let context: BrowserContext;
@@ -180,34 +179,10 @@ describe("admin pages in a browser", () => {
       `INSERT INTO "Session" (id, shop, state, "isOnline", scope, "accessToken") VALUES ($1, $2, 'test', false, $3, 'test-offline-token')`,
       [`offline_${domain}`, domain, stackEnv().SCOPES],
     );
-    const [launched] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      }),
-      seed(),
-    ]);
+    const [launched] = await Promise.all([launchChromium(), seed()]);
     browser = launched;
-    context = await browser.newContext({
-      userAgent: BROWSER_UA,
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: true,
-    });
     // No internet here, and outside the admin iframe the real App Bridge would redirect: serve the stand-in instead.
-    await context.route("https://cdn.shopify.com/**", (route) =>
-      route.request().url().endsWith("/shopifycloud/app-bridge.js")
-        ? route.fulfill({ status: 200, contentType: "application/javascript", body: STAND_IN })
-        : route.abort(),
-    );
+    context = await adminContext(browser, { acceptDownloads: true });
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.message));
   }, 120_000);

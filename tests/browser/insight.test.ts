@@ -7,9 +7,10 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { adminContext, launchChromium } from "../support/admin-browser";
 import { parseCsv } from "../support/csv";
-import { BROWSER_UA, baseUrl, db, http, settled, stackEnv, uniqueShopDomain } from "../support/api";
+import { baseUrl, db, http, settled, stackEnv, uniqueShopDomain } from "../support/api";
 import { ROOT } from "../support/processes";
 import { embeddedUrl, signSessionToken } from "../../scripts/demo/session-token";
 import { resolvePeriod } from "../../app/admin/period";
@@ -18,8 +19,6 @@ import { formatCount, formatMoney } from "../../app/components/format";
 const TZ = "UTC";
 const ARTIFACTS = path.join(ROOT, "tests/artifacts");
 const DOC_IMAGES = path.join(ROOT, "docs/images");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const STAND_IN = readFileSync(path.join(ROOT, "public/app-bridge-standalone.js"), "utf8");
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const at = (base: number, ms = 0) => new Date(base + ms).toISOString();
@@ -130,33 +129,10 @@ describe("holdouts, comparison and preview in the admin", () => {
       `INSERT INTO "Session" (id, shop, state, "isOnline", scope, "accessToken") VALUES ($1, $2, 'test', false, $3, 'test-offline-token')`,
       [`offline_${domain}`, domain, stackEnv().SCOPES],
     );
-    const [launched] = await Promise.all([
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      }),
-      seed(),
-    ]);
+    const [launched] = await Promise.all([launchChromium(), seed()]);
     browser = launched;
-    context = await browser.newContext({
-      userAgent: BROWSER_UA,
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: true,
-    });
-    await context.route("https://cdn.shopify.com/**", (route) =>
-      route.request().url().endsWith("/shopifycloud/app-bridge.js")
-        ? route.fulfill({ status: 200, contentType: "application/javascript", body: STAND_IN })
-        : route.abort(),
-    );
+    // No internet here, and outside the admin iframe the real App Bridge would redirect: serve the stand-in instead.
+    context = await adminContext(browser, { acceptDownloads: true });
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.message));
   }, 120_000);

@@ -30,9 +30,16 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 }
 
 /** A context where Shopify's App Bridge script is the stand-in (public/app-bridge-standalone.js). */
-export async function adminContext(browser: Browser): Promise<BrowserContext> {
+export async function adminContext(
+  browser: Browser,
+  options: { acceptDownloads?: boolean } = {},
+): Promise<BrowserContext> {
   const standIn = readFileSync(path.join(ROOT, "public/app-bridge-standalone.js"), "utf8");
-  const context = await browser.newContext({ userAgent: BROWSER_USER_AGENT, viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({
+    userAgent: BROWSER_USER_AGENT,
+    viewport: { width: 1280, height: 900 },
+    ...options,
+  });
   await context.route("https://cdn.shopify.com/**", (route) =>
     route.request().url().endsWith("/shopifycloud/app-bridge.js")
       ? route.fulfill({ status: 200, contentType: "application/javascript", body: standIn })
