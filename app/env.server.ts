@@ -51,6 +51,8 @@ export const envSchema = z.object({
   // Tuning knobs (defaults fit a 2-core machine; README "Configuration").
   /** Pending attribution rows (each one ingested batch) claimed per worker transaction. */
   ATTRIBUTION_PENDING_ROWS: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Shopify order/refund deliveries of one shop applied per worker transaction (ADR 013). */
+  WEBHOOK_BATCH_DELIVERIES: z.coerce.number().int().min(1).max(1_000).default(100),
   /** Orders per transaction of a full re-attribution. */
   REATTRIBUTION_CHUNK_ORDERS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   /** `1`: log the time of each attribution SQL statement to stderr (for tuning). */

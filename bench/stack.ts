@@ -97,7 +97,16 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       }
     },
     async startWorker() {
-      const w = await startWorker(env);
+      // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker the same way.
+      const workerArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+      const w = workerArgs.length
+        ? await startProcess(
+            path.join(ROOT, "node_modules/.bin/node"),
+            [...workerArgs, "--import", "tsx", "--import", "./tests/msw/node.ts", "build/worker.js"],
+            env,
+            /Worker ready/,
+          )
+        : await startWorker(env);
       procs.push(w);
       return w;
     },

@@ -65,6 +65,37 @@ export async function ingestRefund(shopId: bigint, refund: RefundInput): Promise
 }
 
 /**
+ * Orders and refunds of one shop, in the caller's transaction: the shop's order lock first (shared; exclusive when
+ * refunds come too, see `lockShopOrders`), the order upserts (with their own refunds), the standalone refunds and the
+ * refunded totals they move, click-pixel links waiting for these orders (`pixelLinks`), and the owed attribution
+ * work. Returns what changed, for the caller's wake-up, and how many input orders changed their stored row.
+ */
+async function storeOrdersAndRefunds(
+  client: PoolClient,
+  shopId: bigint,
+  orders: OrderInput[],
+  refunds: RefundInput[],
+  opts: { pixelLinks: boolean },
+): Promise<{ changedIds: string[]; eventIds: string[]; acceptedOrders: number }> {
+  await lockShopOrders(client, shopId, refunds.length ? "exclusive" : "shared");
+  const r = orders.length ? await upsertOrders(client, shopId, orders) : { changedIds: [], accepted: 0 };
+  const ids = new Set(r.changedIds);
+  if (refunds.length) {
+    const touched = await insertRefunds(client, shopId, refunds);
+    if (touched.length) for (const id of await recomputeRefunded(client, shopId, touched)) ids.add(id);
+  }
+  const eventIds = opts.pixelLinks
+    ? await verifyPixelLinks(
+        client,
+        shopId,
+        orders.filter((o) => o.checkoutToken).map((o) => o.externalId),
+      )
+    : [];
+  await addPendingAttribution(client, shopId, { orderIds: [...ids], eventIds });
+  return { changedIds: [...ids], eventIds, acceptedOrders: r.accepted };
+}
+
+/**
  * A batch of an import (history bulk result or a reconciliation page): orders (with their refunds) and standalone
  * refunds, through the same upserts and owed attribution work as webhooks, plus `progress` (the import's resume
  * point) in the SAME transaction, so a crash never commits a batch without its progress or the other way round.
@@ -77,17 +108,32 @@ export async function ingestImportBatch(
   progress: (client: PoolClient, changedOrders: number) => Promise<void>,
 ): Promise<{ changed: number }> {
   const result = await inTransaction(async (client) => {
-    await lockShopOrders(client, shopId, refunds.length ? "exclusive" : "shared");
-    const r = orders.length ? await upsertOrders(client, shopId, orders) : { changedIds: [], accepted: 0 };
-    const ids = new Set(r.changedIds);
-    if (refunds.length) {
-      const touched = await insertRefunds(client, shopId, refunds);
-      for (const id of await recomputeRefunded(client, shopId, touched)) ids.add(id);
-    }
-    await addPendingAttribution(client, shopId, { orderIds: [...ids] });
-    await progress(client, r.accepted);
-    return { changed: r.accepted, ids: ids.size };
+    const r = await storeOrdersAndRefunds(client, shopId, orders, refunds, { pixelLinks: false });
+    await progress(client, r.acceptedOrders);
+    return { changed: r.acceptedOrders, ids: r.changedIds.length };
   });
   if (result.ids) await wake(shopId);
   return { changed: result.changed };
+}
+
+/**
+ * Webhook deliveries of one shop applied together (app/webhooks/process.server.ts): `claim` runs first in the
+ * transaction (it locks the inbox rows and returns their orders and refunds), `done` last (it marks them processed),
+ * so the records, the owed work and the processed marks commit together or not at all.
+ */
+export async function ingestDeliveryBatch<C>(
+  shopId: bigint,
+  claim: (client: PoolClient) => Promise<{ orders: OrderInput[]; refunds: RefundInput[]; claimed: C } | null>,
+  done: (client: PoolClient, claimed: C) => Promise<void>,
+): Promise<C | null> {
+  const result = await inTransaction(async (client) => {
+    const batch = await claim(client);
+    if (!batch) return null;
+    const r = await storeOrdersAndRefunds(client, shopId, batch.orders, batch.refunds, { pixelLinks: true });
+    await done(client, batch.claimed);
+    return { claimed: batch.claimed, woke: r.changedIds.length + r.eventIds.length > 0 };
+  });
+  if (!result) return null;
+  if (result.woke) await wake(shopId);
+  return result.claimed;
 }

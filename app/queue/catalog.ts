@@ -16,6 +16,9 @@ const id = z.string().regex(/^\d{1,19}$/, "a decimal id");
  */
 export const BULK_PRIORITY = 100;
 
+/** How long a shop's order and refund deliveries gather before one job applies them together (`apply-deliveries`). */
+export const DELIVERY_BATCH_DELAY_MS = 200;
+
 export const jobCatalog = {
   /** Process one stored webhook delivery (inbox row): parse it and apply it. */
   "process-delivery": {
@@ -23,13 +26,28 @@ export const jobCatalog = {
     jobId: (p: { deliveryId: string }) => `delivery-${p.deliveryId}`,
     options: { attempts: 10, backoff: { type: "exponential", delay: 1000 } },
   },
+  /**
+   * Apply a shop's stored order and refund deliveries (inbox rows), in batches (app/webhooks/process.server.ts).
+   * One job per shop at a time: a wake-up while it waits is dropped, one while it runs queues a single follow-up.
+   * It starts DELIVERY_BATCH_DELAY_MS after the first wake-up, so a busy shop's deliveries of that time are applied
+   * together (group commit: one transaction, one attribution batch) instead of one transaction each (ADR 013).
+   */
+  "apply-deliveries": {
+    schema: z.object({ shopId: id }),
+    jobId: (p: { shopId: string }) => `deliveries-${p.shopId}-${Date.now()}`,
+    options: { attempts: 10, backoff: { type: "exponential", delay: 500 }, delay: DELIVERY_BATCH_DELAY_MS },
+    deduplicationId: (p: { shopId: string }) => `deliveries-${p.shopId}`,
+    keepLastIfActive: true,
+  },
   /** Attribute a shop's pending new events and changed orders (incremental attribution). */
   "attribute-shop": {
     schema: z.object({ shopId: id }),
-    // Deduplicated while waiting: one wake-up per shop is enough, the job drains all pending work.
+    // One wake-up per shop is enough, the job drains all pending work: dropped while one waits; while one runs, a
+    // single follow-up is queued (work stored after its last claim is not left for the relay's next pass).
     jobId: (p: { shopId: string }) => `attribute-${p.shopId}-${Date.now()}`,
     options: { attempts: 10, backoff: { type: "exponential", delay: 500 } },
     deduplicationId: (p: { shopId: string }) => `attribute-${p.shopId}`,
+    keepLastIfActive: true,
   },
   /**
    * Re-attribute a shop's whole history for one settings version. Bulk work (ADR 013): a priority below every
@@ -64,6 +82,8 @@ export const jobCatalog = {
     jobId: (payload: never) => string;
     options: JobsOptions;
     deduplicationId?: (payload: never) => string;
+    /** With `deduplicationId`: a wake-up while the job runs queues one follow-up (BullMQ `keepLastIfActive`). */
+    keepLastIfActive?: boolean;
     /** Long work that must not take every slot of a worker (ADR 013): limited per process, delayed when over. */
     bulk?: boolean;
   }

@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import { attributeShop, reattributeShop } from "../attribution/engine.server";
-import { processDelivery } from "../webhooks/process.server";
+import { applyShopDeliveries, processDelivery } from "../webhooks/process.server";
 import { runImportStep } from "../imports/run.server";
 import { flowDrainJob } from "../flow/sweep.server";
 import type { JobName, JobPayload } from "./catalog";
@@ -13,6 +13,7 @@ export type JobHandlers = { [N in JobName]: (payload: JobPayload<N>, job: Job) =
 
 export const jobHandlers: JobHandlers = {
   "process-delivery": (p) => processDelivery(p.deliveryId),
+  "apply-deliveries": (p) => applyShopDeliveries(BigInt(p.shopId)),
   "attribute-shop": (p) => attributeShop(BigInt(p.shopId)),
   "reattribute-shop": (p) => reattributeShop(BigInt(p.shopId), p.version),
   "import-run": (p) => runImportStep(p.importId),

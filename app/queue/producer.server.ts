@@ -15,7 +15,14 @@ export async function enqueue<N extends JobName>(queue: Queue, name: N, payload:
     ...defaultJobOptions,
     ...entry.options,
     jobId,
-    ...(dedup ? { deduplication: { id: dedup } } : {}),
+    ...(dedup
+      ? {
+          deduplication: {
+            id: dedup,
+            ...("keepLastIfActive" in entry && entry.keepLastIfActive ? { keepLastIfActive: true } : {}),
+          },
+        }
+      : {}),
   });
 }
 

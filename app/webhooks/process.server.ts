@@ -1,20 +1,48 @@
 import { customerHoldings, deleteShopData, recordComplianceRequest, redactCustomer } from "../data/compliance.server";
-import { loadDelivery, markProcessed, recordAttempt, unprocessedOrderDeliveriesBefore } from "../data/inbox.server";
-import { findShopByDomain, markUninstalled } from "../data/shops.server";
+import {
+  ORDER_DELIVERY_TOPICS,
+  type LockedDelivery,
+  claimOrderDeliveries,
+  loadDelivery,
+  lockUnprocessedDelivery,
+  markProcessed,
+  markProcessedIn,
+  recordAttempt,
+  unprocessedOrderDeliveriesBefore,
+} from "../data/inbox.server";
+import { findShopByDomain, findShopById, markUninstalled } from "../data/shops.server";
+import { tryEnqueue } from "../queue/producer.server";
 import { normalizeCustomerId, normalizeEmail, normalizePhone, orderKeys } from "../domain/identity";
 import { parseShopifyWebhook, type ShopifyWebhookPayload } from "../ingest/shopify";
-import { ingestOrders, ingestRefund } from "../ingest/store.server";
+import { ingestDeliveryBatch, ingestOrders, ingestRefund } from "../ingest/store.server";
+import type { OrderInput, RefundInput } from "../domain/types";
+import { env } from "../env.server";
 import { log } from "../logger.server";
 import { onBulkOperationFinished } from "../imports/webhook.server";
 
 /**
  * Applies one stored Shopify delivery (the `process-delivery` job). Idempotent: a processed delivery is skipped,
  * and every effect is itself idempotent (upserts keyed by ids), so a worker dying mid-job and re-running it is safe.
+ * Order and refund deliveries are applied in batches per shop (`applyOrderBatch`); `upTo` bounds such a batch to
+ * deliveries received up to that row, `alone` applies just this one.
  */
-export async function processDelivery(deliveryId: string): Promise<string> {
+export async function processDelivery(
+  deliveryId: string,
+  opts: { upTo?: string; alone?: boolean } = {},
+): Promise<string> {
   const d = await loadDelivery(deliveryId);
   if (!d) return "missing";
   if (d.processed_at) return "already processed";
+  if (!opts.alone && d.source === "shopify" && (ORDER_DELIVERY_TOPICS as readonly string[]).includes(d.topic)) {
+    try {
+      const batched = await applyWithOthers(d, opts.upTo ?? null);
+      if (batched !== null) return batched;
+    } catch (error) {
+      // One delivery of the batch may be the cause: this one is applied alone below (with its own error handling);
+      // the others stay unprocessed for their own jobs.
+      log.warn("webhook batch failed; applying the delivery alone", { deliveryId: d.id, error: errorSummary(error) });
+    }
+  }
   const parsed = parseShopifyWebhook(d.topic, d.payload);
   if (!parsed.ok) {
     // Checked before it was stored, so this only happens for rows written by an older version: keep the error.
@@ -31,7 +59,7 @@ export async function processDelivery(deliveryId: string): Promise<string> {
       const customer = customerRef(parsed.payload.redact.customer);
       for (const earlier of await unprocessedOrderDeliveriesBefore(d.shop_domain, d.id)) {
         try {
-          await processDelivery(earlier);
+          await processDelivery(earlier, { upTo: d.id });
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           const row = await loadDelivery(earlier);
@@ -67,6 +95,113 @@ export async function processDelivery(deliveryId: string): Promise<string> {
   if (note) log.warn("webhook skipped", { deliveryId: d.id, topic: d.topic, reason: note });
   else log.info("webhook processed", { deliveryId: d.id, topic: d.topic });
   return note ? "skipped" : "processed";
+}
+
+/**
+ * Applies the delivery together with up to WEBHOOK_BATCH_DELIVERIES - 1 more unprocessed order and refund deliveries
+ * of the same shop (`applyOrderBatch`). Null: not for a batch (the shop is gone): the caller applies it alone.
+ */
+async function applyWithOthers(d: { id: string; shop_domain: string }, upTo: string | null): Promise<string | null> {
+  const shop = await findShopByDomain(d.shop_domain);
+  if (!shop) return null;
+  const batch = await applyOrderBatch(shop.id, d.shop_domain, { ownId: d.id, upTo });
+  if (batch.ids.length === 0) return "already processed";
+  return batch.unparseable.includes(d.id) ? "unparseable" : "processed";
+}
+
+/**
+ * One transaction over a shop's order and refund deliveries: `ownId`'s row locked first when given (waiting while
+ * another batch holds it; nothing to do when that batch applied it), then up to WEBHOOK_BATCH_DELIVERIES rows in all,
+ * oldest first, claimed with SKIP LOCKED so concurrent jobs take disjoint batches (`except`: rows not to take);
+ * orders and refunds stored through the one write path (`ingestDeliveryBatch`), every row marked processed in the
+ * same transaction. Applying them together gives the same rows as one by one: the order upsert keeps the newest
+ * `updated_at` per order, refunds are keyed by id and totals recomputed from them (ADR 013). `claimed` is filled
+ * before the writes, so a caller whose batch failed knows which rows it held.
+ */
+async function applyOrderBatch(
+  shopId: bigint,
+  shopDomain: string,
+  opts: { ownId?: string; upTo?: string | null; except?: ReadonlySet<string>; claimed?: string[] },
+): Promise<{ ids: string[]; unparseable: string[] }> {
+  const size = env().WEBHOOK_BATCH_DELIVERIES;
+  const done = await ingestDeliveryBatch(
+    shopId,
+    async (client) => {
+      const rows: LockedDelivery[] = [];
+      if (opts.ownId) {
+        const own = await lockUnprocessedDelivery(client, opts.ownId);
+        if (!own) return null;
+        rows.push(own);
+      }
+      const skip = [...(opts.except ?? []), ...(opts.ownId ? [opts.ownId] : [])];
+      rows.push(...(await claimOrderDeliveries(client, shopDomain, skip, size - rows.length, opts.upTo ?? null)));
+      if (rows.length === 0) return null;
+      opts.claimed?.push(...rows.map((r) => r.id));
+      const orders: OrderInput[] = [];
+      const refunds: RefundInput[] = [];
+      const marks: { id: string; error: string | null }[] = [];
+      for (const row of rows) {
+        const parsed = parseShopifyWebhook(row.topic, row.payload);
+        if (!parsed.ok) {
+          marks.push({ id: row.id, error: `unparseable: ${parsed.errors.map((e) => e.path).join(", ")}` });
+          continue;
+        }
+        const p = parsed.payload;
+        if (p.topic === "refunds/create") refunds.push(p.refund);
+        else if (p.topic === "orders/create" || p.topic === "orders/updated" || p.topic === "orders/cancelled")
+          orders.push(p.order);
+        marks.push({ id: row.id, error: null });
+      }
+      return { orders, refunds, claimed: marks };
+    },
+    (client, marks) => markProcessedIn(client, marks),
+  );
+  if (!done) return { ids: [], unparseable: [] };
+  log.info("webhooks processed", { deliveries: done.length });
+  return { ids: done.map((m) => m.id), unparseable: done.filter((m) => m.error).map((m) => m.id) };
+}
+
+/** Batches one `apply-deliveries` job runs before it hands the shop to a follow-up job (ADR 013). */
+const DELIVERY_BATCHES_PER_JOB = 10;
+
+/**
+ * The `apply-deliveries` job: drains a shop's stored order and refund deliveries in batches (`applyOrderBatch`).
+ * A batch that fails is applied again one delivery at a time (`processDelivery`, which records the failing one's
+ * attempt and error on its row); a delivery that still fails is left for the relay (stale deliveries are queued again
+ * after RETRY_FAILED_AFTER_MS) and the rest go on. After DELIVERY_BATCHES_PER_JOB batches the job yields: it queues its
+ * follow-up and ends.
+ */
+export async function applyShopDeliveries(
+  shopId: bigint,
+): Promise<{ deliveries: number; failed: number; more: boolean }> {
+  const shop = await findShopById(shopId);
+  if (!shop) return { deliveries: 0, failed: 0, more: false };
+  const failed = new Set<string>();
+  let deliveries = 0;
+  for (let batch = 0; batch < DELIVERY_BATCHES_PER_JOB; batch++) {
+    const claimed: string[] = [];
+    try {
+      const r = await applyOrderBatch(shopId, shop.domain, { except: failed, claimed });
+      if (r.ids.length === 0) return { deliveries, failed: failed.size, more: false };
+      deliveries += r.ids.length;
+    } catch (error) {
+      log.warn("webhook batch failed; applying its deliveries one at a time", {
+        shopId: shopId.toString(),
+        deliveries: claimed.length,
+        error: errorSummary(error),
+      });
+      for (const id of claimed) {
+        try {
+          await processDelivery(id, { alone: true });
+          deliveries += 1;
+        } catch {
+          failed.add(id);
+        }
+      }
+    }
+  }
+  await tryEnqueue("apply-deliveries", { shopId: shopId.toString() });
+  return { deliveries, failed: failed.size, more: true };
 }
 
 /** Applies one delivery; returns why it was skipped, or null when it was applied. */

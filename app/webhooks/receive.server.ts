@@ -1,5 +1,4 @@
-import { insertDelivery, markQueued } from "../data/inbox.server";
-import { findShopByDomain } from "../data/shops.server";
+import { insertDelivery, markUnqueued } from "../data/inbox.server";
 import { env } from "../env.server";
 import { readBody } from "../http/body.server";
 import { ApiError, invalid, unauthorized } from "../http/errors";
@@ -17,7 +16,8 @@ import { tryEnqueue } from "../queue/producer.server";
  * A Shopify webhook delivery: HMAC first (401, nothing written), then `X-Shopify-Topic` must be the route's topic
  * (401), the body is checked against that topic's schema (400, nothing written), order and refund topics need a shop
  * with the app installed (401),
- * stored in the inbox (unique on X-Shopify-Webhook-Id) and answered 200 at once. Applying it is the worker's job;
+ * stored in the inbox (unique on X-Shopify-Webhook-Id) and answered 200 at once. Applying it is the worker's job
+ * (order and refund deliveries in batches per shop, `apply-deliveries`; others one by one, `process-delivery`);
  * when Redis is down the relay queues it later. The same delivery id again is answered 200 and not stored twice.
  */
 export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopic): Promise<Response> {
@@ -51,19 +51,26 @@ export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopi
     if (signedDomain !== null && signedDomain.toLowerCase() !== meta.shopDomain.toLowerCase()) {
       throw unauthorized("X-Shopify-Shop-Domain does not match the shop the signed body names.");
     }
-    // Orders and refunds only for a shop that has the app installed: never create a shop from a webhook.
-    if (ORDER_TOPICS.has(topic)) {
-      const shop = await findShopByDomain(meta.shopDomain.toLowerCase());
-      if (!shop || shop.uninstalledAt) throw unauthorized("This shop does not have the app installed.");
-    }
-    const id = await insertDelivery({
+    // Orders and refunds only for a shop that has the app installed (checked in the insert's own statement): never
+    // create a shop from a webhook.
+    const stored = await insertDelivery({
       source: "shopify",
       deliveryId: meta.webhookId,
       topic,
       shopDomain: meta.shopDomain.toLowerCase(),
       payload: text,
+      requireInstalledShop: ORDER_TOPICS.has(topic),
     });
-    if (id && (await tryEnqueue("process-delivery", { deliveryId: id }, 500))) await markQueued(id);
+    if (ORDER_TOPICS.has(topic) && !stored.installedShopId)
+      throw unauthorized("This shop does not have the app installed.");
+    if (stored.id) {
+      // Orders and refunds: one job per shop applies them in batches; other topics: one job per delivery.
+      const queued =
+        stored.installedShopId && ORDER_TOPICS.has(topic)
+          ? await tryEnqueue("apply-deliveries", { shopId: stored.installedShopId }, 500)
+          : await tryEnqueue("process-delivery", { deliveryId: stored.id }, 500);
+      if (!queued) await markUnqueued(stored.id);
+    }
     return new Response(null, { status: 200 });
   } catch (error) {
     return toErrorResponse(error);
