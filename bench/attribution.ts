@@ -220,6 +220,67 @@ export async function runAttributionBench(opts: {
     }
     if (flowMode !== "idle") note(`Flow outbox triggers: ${flowMode}`);
 
+    // 2. Incremental: new orders with the events stored (the worker's ATTRIBUTION_TIMING lines of the span are
+    // printed when that or ATTRIBUTION_EXPLAIN is set).
+    async function incremental(): Promise<void> {
+      const logFrom = worker.output().length;
+      const n = Math.max(500, Math.round(50_000 * scale));
+      note(`incremental: ${n} new orders`);
+      const incStart = performance.now();
+      const ids = await insertNewOrders(client, spec, n, `n${randomBytes(3).toString("hex")}-`);
+      const insertMs = performance.now() - incStart;
+      for (;;) {
+        const r = await client.query(`SELECT count(*) AS n FROM pending_attributions WHERE shop_id = $1`, [shopId]);
+        if (Number(r.rows[0].n) === 0) break;
+        await sleep(20);
+      }
+      const incS = (performance.now() - incStart) / 1000;
+      if (incrementalOnly)
+        note(`  insert ${Math.round(insertMs)} ms, attributed ${Date.now()}, span ${Math.round(incS * 1000)} ms`);
+      const lookStart = performance.now();
+      await client.query(
+        `SELECT count(*) FROM orders o
+           JOIN LATERAL (
+             SELECT 1 FROM message_events e WHERE e.shop_id = o.shop_id AND e.email_key = ANY(o.email_keys)
+                AND e.occurred_at BETWEEN o.time_of_sale - interval '24 hours' AND o.time_of_sale
+             UNION ALL
+             SELECT 1 FROM message_events e WHERE e.shop_id = o.shop_id AND e.phone_key = ANY(o.phone_keys)
+                AND e.occurred_at BETWEEN o.time_of_sale - interval '24 hours' AND o.time_of_sale
+           ) x ON true
+          WHERE o.id = ANY($1::bigint[])`,
+        [ids],
+      );
+      const lookS = (performance.now() - lookStart) / 1000;
+      emit({
+        name: "incremental_orders_per_s",
+        value: round(n / incS, 0),
+        unit: "orders/s",
+        baseline: round(n / lookS, 0),
+        baseline_name: "raw indexed lookups of the same orders' events within the window (orders/s)",
+        ratio: ratio(n / incS, n / lookS),
+        target: "within 4x of the raw lookups (ratio >= 0.25)",
+        params: { ...dataParams, new_orders: n, batch_orders: 1000 },
+      });
+      if (process.env.ATTRIBUTION_TIMING || process.env.ATTRIBUTION_EXPLAIN)
+        process.stderr.write(worker.output().slice(logFrom));
+    }
+
+    // BENCH_ATTR_ONLY=incremental (a tuning loop, ADR 007 "Profiles"): one full attribution under the settings the
+    // default run has at that point, then only the incremental figure, BENCH_INCREMENTAL_RUNS times (default 1).
+    const incrementalOnly = process.env.BENCH_ATTR_ONLY === "incremental";
+    if (incrementalOnly) {
+      note("first full attribution (incremental only)");
+      const s = await reattribute({
+        excluded_tags: ["password-reset"],
+        channels: { email: { event: "clicked", window_hours: 24 } },
+      });
+      note(`  ${round(s)} s`);
+      await waitIdle(client);
+      const runs = Number(process.env.BENCH_INCREMENTAL_RUNS ?? 1);
+      for (let i = 0; i < runs; i++) await incremental();
+      return;
+    }
+
     // 1. The first attribution of the history (inserts every attribution row), then a settings change (updates).
     note("first full attribution");
     const initial = await reattribute({ excluded_tags: ["password-reset"] });
@@ -331,40 +392,7 @@ export async function runAttributionBench(opts: {
     }
 
     // 2. Incremental: new orders with the events stored.
-    const n = Math.max(500, Math.round(50_000 * scale));
-    note(`incremental: ${n} new orders`);
-    const incStart = performance.now();
-    const ids = await insertNewOrders(client, spec, n, `n${randomBytes(3).toString("hex")}-`);
-    for (;;) {
-      const r = await client.query(`SELECT count(*) AS n FROM pending_attributions WHERE shop_id = $1`, [shopId]);
-      if (Number(r.rows[0].n) === 0) break;
-      await sleep(20);
-    }
-    const incS = (performance.now() - incStart) / 1000;
-    const lookStart = performance.now();
-    await client.query(
-      `SELECT count(*) FROM orders o
-         JOIN LATERAL (
-           SELECT 1 FROM message_events e WHERE e.shop_id = o.shop_id AND e.email_key = ANY(o.email_keys)
-              AND e.occurred_at BETWEEN o.time_of_sale - interval '24 hours' AND o.time_of_sale
-           UNION ALL
-           SELECT 1 FROM message_events e WHERE e.shop_id = o.shop_id AND e.phone_key = ANY(o.phone_keys)
-              AND e.occurred_at BETWEEN o.time_of_sale - interval '24 hours' AND o.time_of_sale
-         ) x ON true
-        WHERE o.id = ANY($1::bigint[])`,
-      [ids],
-    );
-    const lookS = (performance.now() - lookStart) / 1000;
-    emit({
-      name: "incremental_orders_per_s",
-      value: round(n / incS, 0),
-      unit: "orders/s",
-      baseline: round(n / lookS, 0),
-      baseline_name: "raw indexed lookups of the same orders' events within the window (orders/s)",
-      ratio: ratio(n / incS, n / lookS),
-      target: "within 4x of the raw lookups (ratio >= 0.25)",
-      params: { ...dataParams, new_orders: n, batch_orders: 1000 },
-    });
+    await incremental();
 
     // 3. Report over about a year.
     note("report p95");
@@ -434,7 +462,9 @@ export async function runAttributionBench(opts: {
   } finally {
     await client.end().catch(() => {});
     for (const p of procs.reverse()) await p.stop();
-    await dropDatabase(db.name);
+    // BENCH_KEEP_DB=1 keeps the database for profiling its statements by hand (ADR 007, "Profiles").
+    if (process.env.BENCH_KEEP_DB === "1") note(`kept database ${db.url}`);
+    else await dropDatabase(db.name);
     await deletePrefix(env.REDIS_URL, prefix);
   }
 }

@@ -49,6 +49,16 @@ export interface IncrementalResult {
 
 /** One incremental batch; null when nothing was pending. */
 export async function attributeBatch(shopId: bigint, limit = pendingRowsPerBatch()): Promise<number | null> {
+  if (!env().ATTRIBUTION_TIMING) return runBatch(shopId, limit);
+  const t0 = performance.now();
+  const n = await runBatch(shopId, limit);
+  const ms = Math.round(performance.now() - t0);
+  if (n !== null)
+    process.stderr.write(`[attribution] batch of ${n} orders, with its commit: ${ms} ms (ended ${Date.now()})\n`);
+  return n;
+}
+
+async function runBatch(shopId: bigint, limit: number): Promise<number | null> {
   return inTransaction(async (client) => {
     await lockShop(client, shopId);
     const batch = await claimPending(client, shopId, limit);
@@ -66,7 +76,7 @@ export async function attributeBatch(shopId: bigint, limit = pendingRowsPerBatch
     const orderIds = [...new Set([...batch.orderIds, ...fromMessages])];
     if (orderIds.length) {
       await computeAttributions(client, shopId, engine.settings, engine.version, { ids: orderIds });
-      await applyAttributions(client, shopId);
+      await applyAttributions(client, shopId, { probe: true });
     }
     await deletePending(client, batch.ids);
     return orderIds.length;

@@ -378,12 +378,16 @@ export async function refreshMessages(
 
 // ---------------------------------------------------------------------------------------------------------- tracked links
 
-/** Keeps order_tracked_messages in step with the orders' landing sites (parsed by the domain's rule). */
+/**
+ * Keeps order_tracked_messages in step with the orders' landing sites (parsed by the domain's rule). Only orders with a
+ * landing site are read: without one the rule names no message (`trackedMessageIds`), so the others only lose their
+ * rows (the DELETE below covers every order given).
+ */
 export async function refreshTrackedLinks(client: PoolClient, shopId: bigint, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;
   const r = await q<{ id: string; landing_site: string | null }>(
     client,
-    `SELECT id, landing_site FROM orders WHERE shop_id = $1 AND id = ANY($2::bigint[])`,
+    `SELECT id, landing_site FROM orders WHERE shop_id = $1 AND id = ANY($2::bigint[]) AND landing_site <> ''`,
     [shopId.toString(), orderIds],
   );
   const pairs: [string, string][] = [];
@@ -630,10 +634,22 @@ export async function computeAttributions(
 
 /**
  * Writes `attr_new` into attributions and moves the sales rollup by the difference (old row out, new row in),
- * then drops `attr_new`. Running it twice with the same outcomes changes nothing.
+ * then drops `attr_new`. Running it twice with the same outcomes changes nothing. `probe`: index probes only for the
+ * rollup statement (incremental batches; re-attribution chunks leave the plan to the planner).
  */
-export async function applyAttributions(client: PoolClient, shopId: bigint): Promise<number> {
+export async function applyAttributions(
+  client: PoolClient,
+  shopId: bigint,
+  opts: { probe?: boolean } = {},
+): Promise<number> {
   const shop = shopId.toString();
+  // `probe` (an incremental batch: a few thousand orders): the stored attributions of the batch's orders are read by
+  // primary key. attr_new has no statistics, and the planner otherwise sometimes hashed the whole attributions table
+  // of the shop (120k rows at bench scale 0.1, ~125 ms) to find 5,000 of them (ADR 007, "Profiles").
+  if (opts.probe) {
+    await q(client, `SET LOCAL enable_hashjoin = off`);
+    await q(client, `SET LOCAL enable_mergejoin = off`);
+  }
   await q(
     client,
     `WITH moved AS MATERIALIZED (
@@ -673,6 +689,10 @@ export async function applyAttributions(client: PoolClient, shopId: bigint): Pro
         AND s.shop_id = $1 AND s.grain = up.grain AND s.bucket = up.bucket AND s.campaign_id = up.campaign_id`,
     [shop],
   );
+  if (opts.probe) {
+    await q(client, `SET LOCAL enable_hashjoin = on`);
+    await q(client, `SET LOCAL enable_mergejoin = on`);
+  }
   const r = await q(
     client,
     `INSERT INTO attributions AS a
