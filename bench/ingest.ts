@@ -256,6 +256,7 @@ async function steadyLoad(
   const total = Math.round(rate * seconds);
   const b = bar(label, total);
   const latencies: number[] = [];
+  const dueSecond: number[] = [];
   const statuses: Record<string, number> = {};
   let errors = 0;
   const inflight: Promise<void>[] = [];
@@ -273,6 +274,7 @@ async function steadyLoad(
             statuses[status] = (statuses[status] ?? 0) + 1;
             if (status !== 200) errors++;
             latencies.push(performance.now() - dueAt);
+            dueSecond.push((dueAt - t0) / 1000);
             b.increment();
           },
           () => {
@@ -288,6 +290,20 @@ async function steadyLoad(
   }
   await Promise.all(inflight);
   b.stop();
+  if (process.env.BENCH_TIMELINE === "1") {
+    // Per second of due time: p50 and max latency (where a stall starts and ends).
+    const bySecond = new Map<number, number[]>();
+    latencies.forEach((l, k) => {
+      const s = Math.floor(dueSecond[k]!);
+      bySecond.set(s, [...(bySecond.get(s) ?? []), l]);
+    });
+    for (const [s, xs] of [...bySecond].sort((x, y) => x[0] - y[0])) {
+      xs.sort((x, y) => x - y);
+      note(
+        `${label} second ${s}: p50 ${Math.round(xs[Math.floor(xs.length / 2)]!)} ms, max ${Math.round(xs.at(-1)!)} ms`,
+      );
+    }
+  }
   latencies.sort((a, c) => a - c);
   return { latencies, errors, statuses };
 }
@@ -335,7 +351,8 @@ export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Em
   note(
     `webhook_ack_ms_p99: ${total} signed orders/create webhooks at ${rate}/s for ${seconds} s with the worker running, then the same deliveries with the worker stopped`,
   );
-  const signed = Array.from({ length: total + 50 }, (_, i) => {
+  const warmCount = 2 * rate;
+  const signed = Array.from({ length: total + warmCount }, (_, i) => {
     const body = orderBody(i, run);
     return { body, hmac: createHmac("sha256", BENCH_SECRET).update(body).digest("base64") };
   });
@@ -360,9 +377,11 @@ export async function benchWebhookAck(stack: BenchStack, scale: number, emit: Em
     });
   };
   const worker = await stack.startWorker();
-  // Warm-up: 50 deliveries, not counted; then whatever earlier figures left for the worker (the ingest bench's
-  // pending attributions) is drained, so the measured background work is these deliveries' own.
-  for (let i = total; i < total + 50; i++) await hook("warm")(i);
+  // Warm-up, not counted: two seconds of the same load (the web's connection pool grown, code paths compiled, the
+  // worker's first batches planned), so the measured phase does not pay the cold start that the worker-stopped
+  // phase after it never sees; then whatever is left for the worker (this warm-up's and the ingest bench's pending
+  // attributions) is drained, so the measured background work is these deliveries' own.
+  await steadyLoad("warm-up", rate, warmCount / rate, (i) => hook("warm")(total + i));
   await drained(stack.databaseUrl, null, 600_000);
 
   const hooks = await steadyLoad("webhooks, worker running", rate, seconds, hook("w"));

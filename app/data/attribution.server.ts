@@ -54,6 +54,43 @@ async function q<R extends Row = Row>(client: PoolClient, sql: string, params?: 
   return timed(label, () => client.query<R>(sql, params));
 }
 
+// ---------------------------------------------------------------------------------------------------------- work tables
+
+/**
+ * The engine's work tables: temporary, created once per database connection (IF NOT EXISTS, one round trip per
+ * pass) and emptied at every commit (ON COMMIT DELETE ROWS), never dropped. A temporary table's rows are not
+ * written to the WAL, but creating and dropping one is: its catalog rows (pg_class, pg_attribute, pg_type, ...) took
+ * ~32 KB of WAL per table per transaction, ~100 KB per incremental batch, which every durable commit of the web
+ * process (a webhook's inbox row) then waited to flush behind (ADR 013, "WAL"). A transaction that rolls back its
+ * creation (a settings preview) only makes the next pass create them again.
+ */
+const WORK_TABLES = `
+  CREATE TEMP TABLE IF NOT EXISTS eng_new_events (
+    id bigint, message_key text, campaign_key text, campaign_name text, channel text, occurred_at timestamptz,
+    dedup_key text) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS eng_msg_old (
+    id bigint, external_id text, campaign_id bigint, sent_at timestamptz, has_sent boolean, has_delivered boolean,
+    has_opened boolean, has_clicked boolean) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS eng_msg_new (
+    message_key text, campaign_key text, channel text, sent_at timestamptz, email_key text, phone_key text,
+    customer_key text, emails text[], phones text[], customers text[], keys_mixed boolean, has_sent boolean,
+    has_delivered boolean, has_opened boolean, has_clicked boolean, first_stage_at timestamptz,
+    last_stage_at timestamptz, order_keys text[]) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS attr_cand (
+    oid bigint, mid bigint, mkey text, sent_at timestamptz, at timestamptz, stage int, type text, landing boolean,
+    excluded boolean) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS attr_new (
+    order_id bigint, message_id bigint, campaign_id bigint, channel text, event_type text, event_at timestamptz,
+    linked_by text, reason text, time_of_sale timestamptz, counted boolean, gross numeric, refunded numeric,
+    settings_version int) ON COMMIT DELETE ROWS;`;
+
+/** Makes sure the work tables exist on this connection and are empty in this transaction. */
+async function workTables(client: PoolClient, empty: string[]): Promise<void> {
+  await client.query(
+    `SET LOCAL client_min_messages = warning; ${WORK_TABLES} ${empty.map((t) => `DELETE FROM ${t};`).join(" ")}`,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------- rule tables
 
 /** The candidate columns (`attr_cand`) the tie-break keys of app/domain/rule.ts read. */
@@ -213,9 +250,10 @@ export async function refreshMessages(
 ): Promise<string[]> {
   if (eventIds.length === 0) return [];
   const shop = shopId.toString();
+  await workTables(client, ["eng_new_events", "eng_msg_old", "eng_msg_new"]);
   await q(
     client,
-    `CREATE TEMP TABLE eng_new_events ON COMMIT DROP AS
+    `INSERT INTO eng_new_events
        SELECT id, message_key, campaign_key, campaign_name, channel, occurred_at, dedup_key
          FROM message_events WHERE shop_id = $1 AND id = ANY($2::bigint[])`,
     [shop, eventIds],
@@ -241,14 +279,14 @@ export async function refreshMessages(
   // The affected messages, before and after.
   await q(
     client,
-    `CREATE TEMP TABLE eng_msg_old ON COMMIT DROP AS
+    `INSERT INTO eng_msg_old
        SELECT m.id, m.external_id, m.campaign_id, m.sent_at, m.has_sent, m.has_delivered, m.has_opened, m.has_clicked
          FROM messages m WHERE m.shop_id = $1 AND m.external_id IN (SELECT DISTINCT message_key FROM eng_new_events)`,
     [shop],
   );
   await q(
     client,
-    `CREATE TEMP TABLE eng_msg_new ON COMMIT DROP AS
+    `INSERT INTO eng_msg_new
      WITH ev AS (
        SELECT e.* FROM message_events e
         WHERE e.shop_id = $1 AND e.message_key IN (SELECT DISTINCT message_key FROM eng_new_events)
@@ -372,7 +410,6 @@ export async function refreshMessages(
            JOIN attributions a ON a.order_id = o.id AND a.reason = 'no_match'`,
     [shop, maxWindowHours],
   );
-  await q(client, `DROP TABLE eng_new_events, eng_msg_old, eng_msg_new`);
   return affected.rows.map((r) => r.id);
 }
 
@@ -467,6 +504,7 @@ export async function computeAttributions(
   // 1a. candidates through the order's keys. Two plans for the same rows: a list of orders probes the
   // (shop_id, <key>, occurred_at) indexes per order; a time range (re-attribution chunk) reads the connecting
   // events of the range once (shop_id, occurred_at) and hash-joins them to the orders' keys.
+  await workTables(client, ["attr_cand", "attr_new"]);
   const minNeed = Math.min(...p.need);
   const pa = [...base, minNeed];
   const sa = scopeSql(scope, pa);
@@ -486,7 +524,7 @@ export async function computeAttributions(
     await q(client, `SET LOCAL enable_mergejoin = off`);
     await q(
       client,
-      `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
+      `INSERT INTO attr_cand
        WITH o AS MATERIALIZED (
          SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
        )
@@ -509,7 +547,7 @@ export async function computeAttributions(
     }
     await q(
       client,
-      `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
+      `INSERT INTO attr_cand
        WITH o AS MATERIALIZED (
          SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
        ), ok AS (
@@ -572,14 +610,16 @@ export async function computeAttributions(
       pb,
     );
   }
-  await q(client, `ANALYZE attr_cand`);
+  // Statistics for the big set-based pass only: ANALYZE writes catalog rows (WAL), and an incremental batch's few
+  // candidates are planned well enough from the table's size.
+  if (!("ids" in scope)) await q(client, `ANALYZE attr_cand`);
 
   // 2. outcomes
   const pc: unknown[] = [shopId.toString(), p.currency, version];
   const sc = scopeSql(scope, pc);
   const r = await q(
     client,
-    `CREATE TEMP TABLE attr_new ON COMMIT DROP AS
+    `INSERT INTO attr_new
      WITH w AS (
        SELECT DISTINCT ON (oid) oid, mid, at, type
          FROM attr_cand WHERE NOT excluded
@@ -628,7 +668,6 @@ export async function computeAttributions(
       WHERE o.redacted_at IS NOT NULL`,
     pc,
   );
-  await q(client, `DROP TABLE attr_cand`);
   return r.rowCount ?? 0;
 }
 
@@ -715,7 +754,6 @@ export async function applyAttributions(
             EXCLUDED.refunded, EXCLUDED.settings_version)`,
     [shop],
   );
-  await q(client, `DROP TABLE attr_new`);
   return r.rowCount ?? 0;
 }
 
@@ -785,7 +823,9 @@ export async function finishReattribution(client: PoolClient, shopId: bigint, ve
  * ~3.5 s of a 3.6 s statement (ADR 007, "Profiles"); these statements never run long enough to repay it.
  */
 export async function tuneForIncremental(client: PoolClient): Promise<void> {
-  await q(client, `SET LOCAL jit = off`);
+  // No parallel workers either: a batch is small, and two more busy processes on a 2-core machine are taken from the
+  // web process's acknowledgements (ADR 013).
+  await q(client, `SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0`);
 }
 
 /**

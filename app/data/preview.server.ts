@@ -1,7 +1,7 @@
 /**
  * Reads of a settings preview (ADR 011). They run inside the preview's transaction, after the engine's own
  * `computeAttributions` has written the proposed outcome of every order of the period into its temp table
- * `attr_new` (ON COMMIT DROP; the transaction is rolled back): nothing of the shop's data is written.
+ * `attr_new` (a temporary work table, emptied at commit; this transaction is rolled back): nothing of the shop's data is written.
  */
 import type { PoolClient } from "pg";
 import { pool } from "../db.server";
