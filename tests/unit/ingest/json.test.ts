@@ -1,5 +1,14 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { JsonNumber, formatPath, isJsonObject, jsonSourceSupported, nestingDepth, parseJson } from "~/ingest/json";
+import {
+  JsonNumber,
+  formatPath,
+  isJsonObject,
+  jsonSourceSupported,
+  nestingDepth,
+  parseJson,
+  scanJson,
+} from "~/ingest/json";
 
 describe("parseJson", () => {
   it("runs on a runtime with JSON.parse source text access (Node 24)", () => {
@@ -50,6 +59,46 @@ describe("parseJson", () => {
   it("counts depth outside strings only", () => {
     expect(nestingDepth('{"a":"[[[[{{{{","b":[1]}')).toBe(2);
     expect(nestingDepth('["\\"[[["]')).toBe(1);
+  });
+
+  it("says whether a number can start outside strings (the reviver is skipped for texts without one)", () => {
+    expect(scanJson('{"a":"12","b":["-3"],"c":true,"d":null}').numbers).toBe(false);
+    expect(scanJson('{"a":"x","b":[1]}').numbers).toBe(true);
+    expect(scanJson('{"a":-0.5}').numbers).toBe(true);
+    expect(scanJson('{"a":"\\"}').numbers).toBe(false);
+  });
+
+  it("parses any JSON text to the same value with or without the number-free fast path", () => {
+    // Strings full of digits and quotes, numbers, nesting: the result equals a plain reviver parse.
+    const value = fc.letrec((tie) => ({
+      leaf: fc.oneof(
+        fc.string(),
+        fc.stringMatching(/^[-0-9"\\ ]{0,8}$/),
+        fc.boolean(),
+        fc.constant(null),
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+      ),
+      node: fc.oneof(
+        { depthSize: "small" },
+        tie("leaf"),
+        fc.array(tie("node"), { maxLength: 4 }),
+        fc.dictionary(fc.string(), tie("node"), { maxKeys: 4 }),
+      ),
+    })).node;
+    const plain = (text: string) =>
+      JSON.parse(text, (_k, v: unknown, ctx?: { source?: string }) =>
+        typeof v === "number" ? new JsonNumber(ctx?.source ?? String(v)) : v,
+      ) as unknown;
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = JSON.stringify(v);
+        const r = parseJson(text);
+        expect(r.ok).toBe(true);
+        if (r.ok) expect(r.value).toEqual(plain(text));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it("formats zod-style paths", () => {
