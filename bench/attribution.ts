@@ -296,8 +296,22 @@ export async function runAttributionBench(opts: {
     const initial = await reattribute({ excluded_tags: ["password-reset"] });
     note(`  ${round(initial)} s`);
     note("re-attribution after a settings change");
+    const reattLogFrom = worker.output().length;
     const reatt = await reattribute({ excluded_tags: [], channels: { email: { event: "clicked", window_hours: 24 } } });
     note(`  ${round(reatt)} s`);
+    // ATTRIBUTION_TIMING=1: where the re-attribution's time went, summed per statement over its chunks (ADR 007).
+    if (process.env.ATTRIBUTION_TIMING === "1") {
+      const sums = new Map<string, { ms: number; n: number }>();
+      for (const m of worker
+        .output()
+        .slice(reattLogFrom)
+        .matchAll(/\[attribution\] (.+): (\d+) ms/g)) {
+        const e = sums.get(m[1]!) ?? { ms: 0, n: 0 };
+        sums.set(m[1]!, { ms: e.ms + Number(m[2]), n: e.n + 1 });
+      }
+      for (const [label, { ms, n }] of [...sums].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12))
+        note(`  ${String(ms).padStart(7)} ms in ${n} x ${label}`);
+    }
     // The floor, same data, same run: twice (the first warms the cache like the re-attribution's own earlier
     // chunks did), the faster counts.
     const bare1 = await bareLookup(client, shopId);

@@ -91,6 +91,34 @@ async function workTables(client: PoolClient, empty: string[]): Promise<void> {
   );
 }
 
+// ---------------------------------------------------------------------------------------------------------- rollups
+
+type RollupKey = { grain: string; bucket: Date; campaign_id: string };
+
+/**
+ * Deletes the rollup rows an upsert just moved to all zeros. A separate statement: the upsert's own data-modifying
+ * CTEs share one snapshot, so a DELETE beside them does not see the rows they inserted or updated (it deleted
+ * nothing, and rows reaching zero stayed). Checked again here, so a row another transaction moved since stays.
+ */
+async function deleteEmptyRollupRows(
+  client: PoolClient,
+  shop: string,
+  table: "rollup_sales" | "rollup_messages",
+  keys: RollupKey[],
+): Promise<void> {
+  if (keys.length === 0) return;
+  const empty =
+    table === "rollup_sales"
+      ? "r.purchases = 0 AND r.gross = 0 AND r.refunded = 0"
+      : "r.messages = 0 AND r.sent = 0 AND r.delivered = 0 AND r.opened = 0 AND r.clicked = 0";
+  await q(
+    client,
+    `DELETE FROM ${table} r USING unnest($2::char(1)[], $3::timestamptz[], $4::bigint[]) AS k(grain, bucket, campaign_id)
+      WHERE r.shop_id = $1 AND r.grain = k.grain AND r.bucket = k.bucket AND r.campaign_id = k.campaign_id AND ${empty}`,
+    [shop, keys.map((k) => k.grain), keys.map((k) => k.bucket), keys.map((k) => k.campaign_id)],
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------- rule tables
 
 /** The candidate columns (`attr_cand`) the tie-break keys of app/domain/rule.ts read. */
@@ -341,7 +369,7 @@ export async function refreshMessages(
     [shop],
   );
   // Message statistics rollup: old rows out, new rows in (by sent time, per hour and per UTC day).
-  await q(
+  const emptiedMessages = await q<RollupKey>(
     client,
     `WITH contrib AS (
        SELECT o.campaign_id, o.sent_at, -1 AS n, -o.has_sent::int AS s, -o.has_delivered::int AS d,
@@ -368,11 +396,10 @@ export async function refreshMessages(
          clicked = r.clicked + EXCLUDED.clicked
        RETURNING r.grain, r.bucket, r.campaign_id, r.messages
      )
-     DELETE FROM rollup_messages r USING up
-      WHERE up.messages = 0 AND r.shop_id = $1 AND r.grain = up.grain AND r.bucket = up.bucket
-        AND r.campaign_id = up.campaign_id`,
+     SELECT grain, bucket, campaign_id FROM up WHERE messages = 0`,
     [shop],
   );
+  await deleteEmptyRollupRows(client, shop, "rollup_messages", emptiedMessages.rows);
   // A campaign's channel: the channel of its earliest-sent message (ties: smallest message id, byte order).
   await q(
     client,
@@ -689,7 +716,7 @@ export async function applyAttributions(
     await q(client, `SET LOCAL enable_hashjoin = off`);
     await q(client, `SET LOCAL enable_mergejoin = off`);
   }
-  await q(
+  const emptiedSales = await q<RollupKey>(
     client,
     `WITH moved AS MATERIALIZED (
        -- Only orders whose rollup inputs changed can move a rollup row (an unchanged order's old-out and new-in
@@ -723,11 +750,10 @@ export async function applyAttributions(
          refunded = s.refunded + EXCLUDED.refunded
        RETURNING s.grain, s.bucket, s.campaign_id, s.purchases, s.gross, s.refunded
      )
-     DELETE FROM rollup_sales s USING up
-      WHERE up.purchases = 0 AND up.gross = 0 AND up.refunded = 0
-        AND s.shop_id = $1 AND s.grain = up.grain AND s.bucket = up.bucket AND s.campaign_id = up.campaign_id`,
+     SELECT grain, bucket, campaign_id FROM up WHERE purchases = 0 AND gross = 0 AND refunded = 0`,
     [shop],
   );
+  await deleteEmptyRollupRows(client, shop, "rollup_sales", emptiedSales.rows);
   if (opts.probe) {
     await q(client, `SET LOCAL enable_hashjoin = on`);
     await q(client, `SET LOCAL enable_mergejoin = on`);

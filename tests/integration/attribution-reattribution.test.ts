@@ -94,6 +94,41 @@ describe("re-attribution", () => {
     expect(await report(shop)).toEqual(before);
   });
 
+  it("rollup rows whose sales all moved away are deleted, not kept as zeros (they equal the attributions' sums)", async () => {
+    const shop = await seed();
+    const fromAttributions = async () =>
+      (
+        await db().query(
+          `SELECT g.grain, date_trunc(CASE g.grain WHEN 'h' THEN 'hour' ELSE 'day' END, a.time_of_sale, 'UTC') AS bucket,
+                  COALESCE(a.campaign_id, 0)::text AS campaign_id, count(*)::int AS purchases, sum(a.gross)::text AS gross,
+                  sum(a.refunded)::text AS refunded
+             FROM attributions a CROSS JOIN (VALUES ('h'), ('d')) g(grain)
+            WHERE a.shop_id = $1 AND a.counted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+          [shop.shopId],
+        )
+      ).rows;
+    const stored = async () =>
+      (
+        await db().query(
+          `SELECT grain, bucket, campaign_id::text, purchases, gross::text, refunded::text FROM rollup_sales
+            WHERE shop_id = $1 ORDER BY 1, 2, 3`,
+          [shop.shopId],
+        )
+      ).rows;
+    expect((await stored()).length).toBeGreaterThan(0);
+    expect(await stored()).toEqual(await fromAttributions());
+    // Every order in another currency now: nothing counts, every rollup row reaches zero and must go.
+    await http("PUT", "/api/v1/settings", { key: shop.key, body: { currency: "EUR" } });
+    await settled(shop.shopId);
+    expect(await fromAttributions()).toEqual([]);
+    expect(await stored()).toEqual([]);
+    // And back: the rows come back with the same sums.
+    await http("PUT", "/api/v1/settings", { key: shop.key, body: { currency: "USD" } });
+    await settled(shop.shopId);
+    expect(await stored()).toEqual(await fromAttributions());
+    expect((await stored()).length).toBeGreaterThan(0);
+  });
+
   it("an older version's job does nothing once a newer version exists", async () => {
     const shop = await seed();
     const { reattributeShop } = await import("../../app/attribution/engine.server");
