@@ -1,4 +1,4 @@
-import { insertDelivery, markUnqueued } from "../data/inbox.server";
+import { ORDER_DELIVERY_TOPICS, insertDelivery, markUnqueued } from "../data/inbox.server";
 import { env } from "../env.server";
 import { readBody } from "../http/body.server";
 import { ApiError, invalid, unauthorized } from "../http/errors";
@@ -77,7 +77,8 @@ export async function receiveShopifyWebhook(request: Request, topic: ShopifyTopi
   }
 }
 
-const ORDER_TOPICS = new Set<ShopifyTopic>(["orders/create", "orders/updated", "orders/cancelled", "refunds/create"]);
+/** Order and refund topics: the same list the worker applies in batches per shop. */
+const ORDER_TOPICS = new Set<string>(ORDER_DELIVERY_TOPICS);
 
 /** The shop domain inside a signed body (compliance topics and app/uninstalled); null where the body has none. */
 function signedShopDomain(p: ShopifyWebhookPayload): string | null {
