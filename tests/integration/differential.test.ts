@@ -6,7 +6,7 @@
  * timestamps, duplicate ids (real redeliveries and a later delivery with other content), empty message ids, order
  * updates, refunds that arrive before their order, and report periods on time-zone edges (a 25-hour DST day,
  * a half-hour zone, odd minutes). Per order (winner, reason, money) and per report, after incremental attribution
- * and again after a settings change (full re-attribution).
+ * and again after a settings change (full re-attribution, in chunks of 1-4 orders).
  *
  * The worker of the test stack may pick the same shops up through the relay (pending rows are owed work); the engine
  * serialises per shop, so whichever runs a batch, the outcome is the same.
@@ -120,6 +120,8 @@ const shopArb = fc.record({
   /** Sort keys that shuffle the arrival order of everything. */
   shuffle: fc.array(fc.integer(), { minLength: 1, maxLength: 50 }),
   oddPeriod: fc.tuple(fc.integer({ min: 0, max: 48 * 60 }), fc.integer({ min: 1, max: 48 * 60 })),
+  /** Orders per re-attribution chunk: small chunks bound each chunk's events and messages by its time range. */
+  chunkOrders: fc.integer({ min: 1, max: 4 }),
 });
 
 type Gen = typeof shopArb extends fc.Arbitrary<infer T> ? T : never;
@@ -266,7 +268,7 @@ async function deliver(shopId: bigint, item: Item): Promise<void> {
   });
 }
 
-async function applySettings(shopId: bigint, s: AttributionSettings): Promise<void> {
+async function applySettings(shopId: bigint, s: AttributionSettings, chunkOrders?: number): Promise<void> {
   const { row, reattribute } = await updateSettings(shopId, {
     enabled: s.enabled,
     currency: s.currency,
@@ -274,7 +276,7 @@ async function applySettings(shopId: bigint, s: AttributionSettings): Promise<vo
     excluded_tags: s.excluded_tags,
     ignore_machine_opens: s.ignore_machine_opens,
   });
-  if (reattribute) await reattributeShop(shopId, row.version);
+  if (reattribute) await reattributeShop(shopId, row.version, { chunkOrders });
 }
 
 function periods(g: Gen) {
@@ -335,7 +337,7 @@ describe("engine = oracle, in-process, on generated shops", () => {
           await compare(shop.id, g, items, settings);
           if (g.change) {
             const changed = toSettings(g.change);
-            await applySettings(shop.id, changed);
+            await applySettings(shop.id, changed, g.chunkOrders);
             await attributeShop(shop.id);
             await compare(shop.id, g, items, changed);
           }
