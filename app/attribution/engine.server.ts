@@ -140,7 +140,7 @@ export async function reattributeShop(
       const size = shared ? Math.max(1, Math.ceil(chunkOrders / SHARED_CHUNK_DIVISOR)) : chunkOrders;
       const to = await chunkEnd(client, shopId, from, size);
       const n = await computeAttributions(client, shopId, s.settings, version, { from, to });
-      await applyAttributions(client, shopId);
+      await applyAttributions(client, shopId, { range: { from, to } });
       await addProgress(client, shopId, version, n);
       return { superseded: false as const, to, n };
     });

@@ -31,6 +31,28 @@ async function snapshot(shopId: string) {
   return { attributions: a.rows, sales: s.rows, messages: m.rows, msgs: msgs.rows, campaigns: c.rows };
 }
 
+/** The sales rollup as the attributions' own sums (hour and day buckets, per campaign). */
+async function salesFromAttributions(shopId: string) {
+  const r = await db().query(
+    `SELECT g.grain, date_trunc(CASE g.grain WHEN 'h' THEN 'hour' ELSE 'day' END, a.time_of_sale, 'UTC') AS bucket,
+            COALESCE(a.campaign_id, 0)::text AS campaign_id, count(*)::int AS purchases, sum(a.gross)::text AS gross,
+            sum(a.refunded)::text AS refunded
+       FROM attributions a CROSS JOIN (VALUES ('h'), ('d')) g(grain)
+      WHERE a.shop_id = $1 AND a.counted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    [shopId],
+  );
+  return r.rows;
+}
+
+async function storedSales(shopId: string) {
+  const r = await db().query(
+    `SELECT grain, bucket, campaign_id::text, purchases, gross::text, refunded::text FROM rollup_sales
+      WHERE shop_id = $1 ORDER BY 1, 2, 3`,
+    [shopId],
+  );
+  return r.rows;
+}
+
 async function seed() {
   const shop = await newShop(EXAMPLE_SETTINGS);
   const events = [];
@@ -96,25 +118,8 @@ describe("re-attribution", () => {
 
   it("rollup rows whose sales all moved away are deleted, not kept as zeros (they equal the attributions' sums)", async () => {
     const shop = await seed();
-    const fromAttributions = async () =>
-      (
-        await db().query(
-          `SELECT g.grain, date_trunc(CASE g.grain WHEN 'h' THEN 'hour' ELSE 'day' END, a.time_of_sale, 'UTC') AS bucket,
-                  COALESCE(a.campaign_id, 0)::text AS campaign_id, count(*)::int AS purchases, sum(a.gross)::text AS gross,
-                  sum(a.refunded)::text AS refunded
-             FROM attributions a CROSS JOIN (VALUES ('h'), ('d')) g(grain)
-            WHERE a.shop_id = $1 AND a.counted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-          [shop.shopId],
-        )
-      ).rows;
-    const stored = async () =>
-      (
-        await db().query(
-          `SELECT grain, bucket, campaign_id::text, purchases, gross::text, refunded::text FROM rollup_sales
-            WHERE shop_id = $1 ORDER BY 1, 2, 3`,
-          [shop.shopId],
-        )
-      ).rows;
+    const fromAttributions = () => salesFromAttributions(shop.shopId);
+    const stored = () => storedSales(shop.shopId);
     expect((await stored()).length).toBeGreaterThan(0);
     expect(await stored()).toEqual(await fromAttributions());
     // Every order in another currency now: nothing counts, every rollup row reaches zero and must go.
@@ -127,6 +132,32 @@ describe("re-attribution", () => {
     await settled(shop.shopId);
     expect(await stored()).toEqual(await fromAttributions());
     expect((await stored()).length).toBeGreaterThan(0);
+  });
+
+  it("re-attributing in chunks moves an order whose time of sale changed since it was attributed out of its old bucket", async () => {
+    const shop = await seed();
+    expect(await storedSales(shop.shopId)).toEqual(await salesFromAttributions(shop.shopId));
+    // Orders edited to another day whose incremental attribution has not run yet: their stored attributions still
+    // carry the old time of sale, which lies in another chunk than the one that now re-attributes them.
+    await db().query(
+      `UPDATE orders SET time_of_sale = time_of_sale + interval '2 days 3 hours'
+        WHERE shop_id = $1 AND external_id IN ('o1', 'o2', 'o8', 'o13', 'o21')`,
+      [shop.shopId],
+    );
+    const { reattributeShop } = await import("../../app/attribution/engine.server");
+    await db().query(
+      `UPDATE settings SET attribution_state = 'running', attributed_version = version - 1 WHERE shop_id = $1`,
+      [shop.shopId],
+    );
+    const v = (await db().query(`SELECT version FROM settings WHERE shop_id = $1`, [shop.shopId])).rows[0].version;
+    expect((await reattributeShop(BigInt(shop.shopId), v, { chunkOrders: 6 })).status).toBe("done");
+    const moved = await db().query(
+      `SELECT count(*)::int AS n FROM attributions a JOIN orders o ON o.id = a.order_id
+        WHERE o.shop_id = $1 AND a.time_of_sale IS DISTINCT FROM o.time_of_sale`,
+      [shop.shopId],
+    );
+    expect(moved.rows[0].n).toBe(0);
+    expect(await storedSales(shop.shopId)).toEqual(await salesFromAttributions(shop.shopId));
   });
 
   it("an older version's job does nothing once a newer version exists", async () => {
