@@ -707,10 +707,23 @@ export async function computeAttributions(
   return r.rowCount ?? 0;
 }
 
+/** Stored attributions with at most this many changed outcomes in a chunk are read by primary key. */
+const PROBE_AT_MOST = 10_000;
+
 /**
- * Writes `attr_new` into attributions and moves the sales rollup by the difference (old row out, new row in),
- * then drops `attr_new`. Running it twice with the same outcomes changes nothing. `probe`: index probes only for the
- * rollup statement (incremental batches; re-attribution chunks leave the plan to the planner).
+ * An attribution's outcome as a row value, for comparing a new outcome with the stored one. `settings_version` is not
+ * part of it: an unchanged outcome is not rewritten, so a row's version is the settings version that last changed it
+ * (every row follows the shop's `attributed_version` once its re-attribution is idle).
+ */
+function outcomeRow(t: string): string {
+  const cols = ["message_id", "campaign_id", "channel", "event_type", "event_at", "linked_by", "reason"];
+  return `(${[...cols, "time_of_sale", "counted", "gross", "refunded"].map((c) => `${t}.${c}`).join(", ")})`;
+}
+
+/**
+ * Writes `attr_new` into attributions and moves the sales rollup by the difference (old row out, new row in); only
+ * changed outcomes are written. Running it twice with the same outcomes changes nothing. `probe`: index probes only
+ * for the rollup statement (incremental batches). `range`: the time-of-sale range of a re-attribution chunk.
  */
 export async function applyAttributions(
   client: PoolClient,
@@ -719,13 +732,33 @@ export async function applyAttributions(
 ): Promise<number> {
   const shop = shopId.toString();
   const params: unknown[] = [shop];
-  // The stored attributions of the orders in attr_new. `range` (a re-attribution chunk: the orders whose time of sale
-  // lies in it): the stored rows of that range are read through (shop_id, time_of_sale) and joined by hash, and only
-  // an order whose stored time of sale lies outside it (the order was edited since) is probed by primary key. Without
-  // it the chunk hashed the shop's whole attributions table (1M rows, ~0.5 s per chunk at full scale; ADR 007).
-  let stored = `attributions a ON a.order_id = x.order_id`;
+  let probe = opts.probe ?? false;
   if (opts.range) {
-    params.push(opts.range.from?.toISOString() ?? null, opts.range.to?.toISOString() ?? null);
+    // A re-attribution chunk first drops the outcomes that equal their stored rows: after a settings change most
+    // orders keep their outcome, and rewriting 100,000 unchanged rows per chunk (new tuples, index entries, WAL) was
+    // the second largest cost of a re-attribution (~0.9 s per chunk at full scale; ADR 007). Their rows keep the
+    // settings version that last changed them. Only stored rows of the chunk's range can be equal (the time of sale
+    // is compared), so the range is read through (shop_id, time_of_sale).
+    const range = [opts.range.from?.toISOString() ?? null, opts.range.to?.toISOString() ?? null];
+    await q(
+      client,
+      `DELETE FROM attr_new x USING attributions a
+        WHERE a.shop_id = $1 AND ($2::timestamptz IS NULL OR a.time_of_sale >= $2::timestamptz)
+          AND ($3::timestamptz IS NULL OR a.time_of_sale < $3::timestamptz) AND a.order_id = x.order_id
+          AND ${outcomeRow("a")} IS NOT DISTINCT FROM ${outcomeRow("x")}`,
+      [shop, ...range],
+    );
+    const left = await q<{ n: number }>(client, `SELECT count(*)::int AS n FROM attr_new`);
+    // What is left is usually a few orders: probe their stored rows by primary key. Otherwise read the range's.
+    if ((left.rows[0]?.n ?? 0) <= PROBE_AT_MOST) probe = true;
+    else params.push(...range);
+  }
+  // The stored attributions of the orders in attr_new. With a range (many changed outcomes in a chunk): the stored
+  // rows of that range are read through (shop_id, time_of_sale) and joined by hash, and only an order whose stored
+  // time of sale lies outside it (the order was edited since) is probed by primary key. Without it the chunk hashed
+  // the shop's whole attributions table (1M rows, ~0.5 s per chunk at full scale; ADR 007).
+  let stored = `attributions a ON a.order_id = x.order_id`;
+  if (params.length > 1) {
     stored = `(SELECT s.order_id, s.time_of_sale, s.campaign_id, s.counted, s.gross, s.refunded FROM attributions s
                   WHERE s.shop_id = $1 AND ($2::timestamptz IS NULL OR s.time_of_sale >= $2::timestamptz)
                     AND ($3::timestamptz IS NULL OR s.time_of_sale < $3::timestamptz)) r ON r.order_id = x.order_id
@@ -739,7 +772,7 @@ export async function applyAttributions(
   // `probe` (an incremental batch: a few thousand orders): the stored attributions of the batch's orders are read by
   // primary key. attr_new has no statistics, and the planner otherwise sometimes hashed the whole attributions table
   // of the shop (120k rows at bench scale 0.1, ~125 ms) to find 5,000 of them (ADR 007, "Profiles").
-  if (opts.probe) {
+  if (probe) {
     await q(client, `SET LOCAL enable_hashjoin = off`);
     await q(client, `SET LOCAL enable_mergejoin = off`);
   }
@@ -781,7 +814,7 @@ export async function applyAttributions(
     params,
   );
   await deleteEmptyRollupRows(client, shop, "rollup_sales", emptiedSales.rows);
-  if (opts.probe) {
+  if (probe) {
     await q(client, `SET LOCAL enable_hashjoin = on`);
     await q(client, `SET LOCAL enable_mergejoin = on`);
   }
@@ -799,12 +832,7 @@ export async function applyAttributions(
        reason = EXCLUDED.reason, time_of_sale = EXCLUDED.time_of_sale, counted = EXCLUDED.counted,
        gross = EXCLUDED.gross, refunded = EXCLUDED.refunded, settings_version = EXCLUDED.settings_version,
        computed_at = EXCLUDED.computed_at
-     WHERE (a.message_id, a.campaign_id, a.channel, a.event_type, a.event_at, a.linked_by, a.reason, a.time_of_sale,
-            a.counted, a.gross, a.refunded, a.settings_version)
-           IS DISTINCT FROM
-           (EXCLUDED.message_id, EXCLUDED.campaign_id, EXCLUDED.channel, EXCLUDED.event_type, EXCLUDED.event_at,
-            EXCLUDED.linked_by, EXCLUDED.reason, EXCLUDED.time_of_sale, EXCLUDED.counted, EXCLUDED.gross,
-            EXCLUDED.refunded, EXCLUDED.settings_version)`,
+     WHERE ${outcomeRow("a")} IS DISTINCT FROM ${outcomeRow("EXCLUDED")}`,
     [shop],
   );
   return r.rowCount ?? 0;
