@@ -581,33 +581,42 @@ export async function computeAttributions(
       evRange.push(`e.occurred_at < $${pa.length}::timestamptz`);
       msgRange.push(`m.first_stage_at < $${pa.length}::timestamptz`);
     }
+    // A new table per chunk (CREATE TABLE AS may run in parallel workers; INSERT ... SELECT into a temporary table
+    // never does): the chunk's orders, their keys, the range's connecting events by key and their messages in one
+    // parallel hash-join plan (~1.0 s against ~1.5 s for 100,000 orders at full scale, ADR 007). Its catalog rows
+    // are WAL, once per chunk; incremental batches keep the connection's work table.
+    await q(client, `DROP TABLE attr_cand`);
+    // Nested loops off: the per-channel stage condition makes the planner expect ~25x fewer events than there are,
+    // and it then joined each event to the orders of its window by time (a nested loop over the time index) before
+    // comparing keys, which ran for minutes. The only loops left are the ones over each row's own keys.
+    await q(client, `SET LOCAL enable_nestloop = off`);
     await q(
       client,
-      `INSERT INTO attr_cand
-       WITH o AS MATERIALIZED (
-         SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
-       ), ok AS (
-         SELECT o.id, o.time_of_sale, ('e:' || k) COLLATE "C" AS key FROM o, unnest(o.email_keys) k
-         UNION ALL SELECT o.id, o.time_of_sale, ('p:' || k) COLLATE "C" FROM o, unnest(o.phone_keys) k
-         UNION ALL SELECT o.id, o.time_of_sale, ('c:' || o.customer_key) COLLATE "C" FROM o WHERE o.customer_key IS NOT NULL
-       ), ev AS MATERIALIZED (
-         SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine, e.email_key, e.phone_key, e.customer_key
-           FROM message_events e
-          WHERE e.shop_id = $1 AND e.stage >= $9::int ${evRange.map((c) => `AND ${c}`).join(" ")}
-       ), evk AS (
-         SELECT message_key, occurred_at, stage, type, machine, ('e:' || email_key) COLLATE "C" AS key FROM ev WHERE email_key IS NOT NULL
-         UNION ALL SELECT message_key, occurred_at, stage, type, machine, ('p:' || phone_key) COLLATE "C" FROM ev WHERE phone_key IS NOT NULL
-         UNION ALL SELECT message_key, occurred_at, stage, type, machine, ('c:' || customer_key) COLLATE "C" FROM ev WHERE customer_key IS NOT NULL
-       )
+      `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
        SELECT ok.id AS oid, m.id AS mid, m.external_id AS mkey, m.sent_at, e.occurred_at AS at, e.stage::int AS stage,
               e.type, false AS landing, (m.tags && $6::text[]) AS excluded, m.campaign_id, m.channel, true AS identity
-         FROM ok
-         JOIN evk e ON e.key = ok.key
+         FROM (
+           -- Keys as set-returning functions in the select lists (not LATERAL joins), so the planner cannot push the
+           -- key comparison below a join on time.
+           SELECT o.id, o.time_of_sale, unnest(
+             ARRAY(SELECT ('e:' || x) COLLATE "C" FROM unnest(o.email_keys) x)
+             || ARRAY(SELECT ('p:' || x) COLLATE "C" FROM unnest(o.phone_keys) x)
+             || ARRAY(SELECT ('c:' || o.customer_key) COLLATE "C" WHERE o.customer_key IS NOT NULL)) AS key
+             FROM orders o WHERE ${live} AND ${sa}
+         ) ok
+         JOIN (
+           SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine, unnest(ARRAY[
+               ('e:' || e.email_key) COLLATE "C", ('p:' || e.phone_key) COLLATE "C", ('c:' || e.customer_key) COLLATE "C"
+             ]) AS key
+             FROM message_events e
+            WHERE e.shop_id = $1 AND e.stage >= $9::int ${evRange.map((c) => `AND ${c}`).join(" ")}
+         ) e ON e.key IS NOT NULL AND e.key = ok.key
           AND e.occurred_at BETWEEN ok.time_of_sale - make_interval(hours => $5::int) AND ok.time_of_sale
          JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key ${msgRange.map((c) => `AND ${c}`).join(" ")}
         WHERE ${qualifies.replaceAll("o.time_of_sale", "ok.time_of_sale")}`,
       pa,
     );
+    await q(client, `SET LOCAL enable_nestloop = on`);
   }
 
   // 1b. candidates through messages the order names (only when the shop has any such link)
@@ -651,60 +660,67 @@ export async function computeAttributions(
   // candidates are planned well enough from the table's size.
   if (!("ids" in scope)) await q(client, `ANALYZE attr_cand`);
 
-  // 2. outcomes
+  // 2. outcomes. One sort of the candidates gives each order its first candidate with the non-excluded ones first:
+  // the winner when that one is not excluded; when it is, every candidate is (the "only excluded" reason).
+  // A re-attribution chunk creates attr_new per chunk (CREATE TABLE AS, which may run in parallel workers; see the
+  // candidates); an incremental batch fills the connection's work table.
   const pc: unknown[] = [shopId.toString(), p.currency, version];
   const sc = scopeSql(scope, pc);
-  const r = await q(
-    client,
-    `INSERT INTO attr_new
-     WITH w AS (
-       SELECT DISTINCT ON (oid) oid, mid, at, type, campaign_id, channel, identity
-         FROM attr_cand WHERE NOT excluded
-        ORDER BY oid, ${winnerOrderBySql()}
-     ),
-     x AS (SELECT oid, bool_or(excluded) AS excluded FROM attr_cand GROUP BY oid),
-     o AS (
-       SELECT o.*,
+  const perOrder = `SELECT o.id, o.external_id, o.time_of_sale, o.total_price, o.email_keys, o.phone_keys,
+              o.customer_key, o.redacted_at, o.test, o.cancelled_at, o.currency,
               ${reasonCaseSql(ORDER_FACTS, "a_message_qualifies")} AS nc_reason,
               GREATEST(0, LEAST(o.total_price,
                 CASE WHEN o.refunded_total = 0 THEN 0
                      ELSE (SELECT COALESCE(sum(r.amount), 0) FROM refunds r
                             WHERE r.shop_id = $1 AND r.order_external_id = o.external_id
                               AND (r.currency IS NULL OR r.currency = o.currency)) END)) AS refunded
-         FROM orders o WHERE o.shop_id = $1 AND ${sc}
-     )
-     SELECT o.id AS order_id, w.mid AS message_id, w.campaign_id, w.channel, w.type AS event_type, w.at AS event_at,
-            CASE WHEN w.oid IS NULL THEN NULL WHEN w.identity THEN 'identity' ELSE 'click' END AS linked_by,
+         FROM orders o WHERE o.shop_id = $1 AND ${sc}`;
+  const won = `(f.oid IS NOT NULL AND NOT f.excluded)`;
+  const chunk = !("ids" in scope);
+  if (chunk) await q(client, `DROP TABLE attr_new`);
+  const r = await q(
+    client,
+    `${chunk ? "CREATE TEMP TABLE attr_new ON COMMIT DROP AS" : "INSERT INTO attr_new"}
+     SELECT o.id AS order_id, CASE WHEN ${won} THEN f.mid END AS message_id,
+            CASE WHEN ${won} THEN f.campaign_id END AS campaign_id, CASE WHEN ${won} THEN f.channel END AS channel,
+            CASE WHEN ${won} THEN f.type END AS event_type, CASE WHEN ${won} THEN f.at END AS event_at,
+            CASE WHEN NOT ${won} THEN NULL WHEN f.identity THEN 'identity' ELSE 'click' END AS linked_by,
             ${reasonCaseSql({
               ...ORDER_FACTS,
-              a_message_qualifies: "w.oid IS NOT NULL",
-              only_excluded_messages_qualify: "x.excluded",
-              a_message_matches: `(x.oid IS NOT NULL
+              a_message_qualifies: won,
+              only_excluded_messages_qualify: "f.excluded",
+              a_message_matches: `(f.oid IS NOT NULL
                    OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.email_key = ANY(o.email_keys))
                    OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.phone_key = ANY(o.phone_keys))
                    OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.customer_key = o.customer_key)
                    OR EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.order_key = o.external_id)
                    OR EXISTS (SELECT 1 FROM order_tracked_messages t JOIN messages tm
                                 ON tm.shop_id = $1 AND tm.external_id = t.message_key WHERE t.order_id = o.id))`,
-            })} AS reason,
+            })}::text AS reason,
             o.time_of_sale, (o.nc_reason IS NULL) AS counted, o.total_price AS gross, o.refunded,
             $3::int AS settings_version
-       FROM o
-       LEFT JOIN w ON w.oid = o.id
-       LEFT JOIN x ON x.oid = o.id
-      WHERE o.redacted_at IS NULL OR NOT EXISTS (SELECT 1 FROM attributions a WHERE a.order_id = o.id)
-     UNION ALL
+       FROM (${perOrder}) o
+       LEFT JOIN (
+         SELECT DISTINCT ON (oid) oid, mid, at, type, campaign_id, channel, identity, excluded
+           FROM attr_cand ORDER BY oid, excluded, ${winnerOrderBySql()}
+       ) f ON f.oid = o.id
+      WHERE o.redacted_at IS NULL OR NOT EXISTS (SELECT 1 FROM attributions a WHERE a.order_id = o.id)`,
+    pc,
+  );
+  // A redacted order (its customer data erased) keeps its stored winner; only the order's own facts still apply.
+  const redacted = await q(
+    client,
+    `INSERT INTO attr_new
      SELECT a.order_id, a.message_id, a.campaign_id, a.channel, a.event_type, a.event_at, a.linked_by,
             CASE WHEN o.nc_reason IS NOT NULL THEN o.nc_reason
                  WHEN a.message_id IS NOT NULL THEN NULL
                  WHEN a.reason IN ('test', 'cancelled', 'other_currency') THEN 'no_match'
                  ELSE a.reason END,
             o.time_of_sale, (o.nc_reason IS NULL), o.total_price, o.refunded, $3::int
-       FROM o JOIN attributions a ON a.order_id = o.id
-      WHERE o.redacted_at IS NOT NULL`,
+       FROM (${perOrder} AND o.redacted_at IS NOT NULL) o JOIN attributions a ON a.order_id = o.id`,
     pc,
   );
-  return r.rowCount ?? 0;
+  return (r.rowCount ?? 0) + (redacted.rowCount ?? 0);
 }
 
 /** Stored attributions with at most this many changed outcomes in a chunk are read by primary key. */
@@ -917,6 +933,9 @@ export async function tuneForIncremental(client: PoolClient): Promise<void> {
 export async function tuneForBulk(client: PoolClient, opts: { shared?: boolean } = {}): Promise<void> {
   await q(client, `SET LOCAL work_mem = '256MB'`);
   await q(client, `SET LOCAL max_parallel_workers_per_gather = ${opts.shared ? 0 : 2}`);
+  // The candidates' hash joins pass ~170,000 rows per chunk up through Gather: at the default cost per row passed
+  // (0.1) the planner kept them in one process, 1.5-2x slower on two cores (ADR 007, "Re-attribution, third pass").
+  if (!opts.shared) await q(client, `SET LOCAL parallel_tuple_cost = 0.01`);
   await q(client, `SET LOCAL jit = off`);
 }
 

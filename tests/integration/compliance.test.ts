@@ -131,6 +131,31 @@ describe("compliance webhooks", () => {
       [shop.shopId],
     );
     expect(after.rows).toEqual(before.rows);
+    expect(before.rows.some((r) => r.campaign_id !== null)).toBe(true);
+    // Settings changes re-attribute the whole history: the redacted order cannot be matched any more and keeps the
+    // winner found before, while its own facts (here: the currency counted) still apply.
+    const redacted = async () =>
+      (
+        await db().query(
+          `SELECT a.campaign_id, a.counted, a.reason FROM attributions a JOIN orders o ON o.id = a.order_id
+            WHERE o.shop_id = $1 AND o.external_id = '9007199254740993001'`,
+          [shop.shopId],
+        )
+      ).rows[0];
+    const kept = await redacted();
+    expect(kept).toMatchObject({ counted: true, reason: null });
+    expect(kept.campaign_id).not.toBeNull();
+    expect((await http("PUT", "/api/v1/settings", { key: shop.key, body: { currency: "EUR" } })).status).toBe(200);
+    await settled(shop.shopId);
+    expect(await redacted()).toEqual({ campaign_id: kept.campaign_id, counted: false, reason: "other_currency" });
+    expect((await http("PUT", "/api/v1/settings", { key: shop.key, body: { currency: "USD" } })).status).toBe(200);
+    await settled(shop.shopId);
+    expect(await redacted()).toEqual(kept);
+    expect(
+      (await db().query(`SELECT order_id, campaign_id, gross FROM attributions WHERE shop_id = $1 ORDER BY order_id`, [
+        shop.shopId,
+      ])).rows,
+    ).toEqual(before.rows);
     // Nothing personal is left in the inbox either: processed bodies are dropped.
     const inbox = await db().query(`SELECT payload FROM webhook_deliveries WHERE shop_domain = $1`, [shop.domain]);
     for (const row of inbox.rows) expect(row.payload).toBe("");
