@@ -152,9 +152,11 @@ describe("compliance webhooks", () => {
     await settled(shop.shopId);
     expect(await redacted()).toEqual(kept);
     expect(
-      (await db().query(`SELECT order_id, campaign_id, gross FROM attributions WHERE shop_id = $1 ORDER BY order_id`, [
-        shop.shopId,
-      ])).rows,
+      (
+        await db().query(`SELECT order_id, campaign_id, gross FROM attributions WHERE shop_id = $1 ORDER BY order_id`, [
+          shop.shopId,
+        ])
+      ).rows,
     ).toEqual(before.rows);
     // Nothing personal is left in the inbox either: processed bodies are dropped.
     const inbox = await db().query(`SELECT payload FROM webhook_deliveries WHERE shop_domain = $1`, [shop.domain]);
