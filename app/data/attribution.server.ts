@@ -567,8 +567,8 @@ export async function computeAttributions(
     await q(client, `SET LOCAL enable_mergejoin = on`);
   } else {
     // The same range bounds the messages read: a qualifying event has a stage, so it lies between its message's
-    // first and last stage events. Without it the chunk hashed every message of the shop (3.3M rows, ~1.6 s at full
-    // scale) to join ~170k events (ADR 007, "Re-attribution at full scale").
+    // first and last stage events (read through the BRIN index messages_stage_span_brin). Without it the chunk hashed
+    // every message of the shop (3.3M rows, ~1.6 s at full scale) to join ~170k events (ADR 007).
     const evRange: string[] = [];
     const msgRange: string[] = [];
     if (scope.from) {
@@ -588,8 +588,9 @@ export async function computeAttributions(
     await q(client, `DROP TABLE attr_cand`);
     // Nested loops off: the per-channel stage condition makes the planner expect ~25x fewer events than there are,
     // and it then joined each event to the orders of its window by time (a nested loop over the time index) before
-    // comparing keys, which ran for minutes. The only loops left are the ones over each row's own keys.
-    await q(client, `SET LOCAL enable_nestloop = off`);
+    // comparing keys, which ran for minutes. Merge joins off: it sorted both sides by key in one process, where a hash
+    // of the orders' keys is ~10% faster.
+    await q(client, `SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off`);
     await q(
       client,
       `CREATE TEMP TABLE attr_cand ON COMMIT DROP AS
@@ -597,26 +598,28 @@ export async function computeAttributions(
               e.type, false AS landing, (m.tags && $6::text[]) AS excluded, m.campaign_id, m.channel, true AS identity
          FROM (
            -- Keys as set-returning functions in the select lists (not LATERAL joins), so the planner cannot push the
-           -- key comparison below a join on time.
-           SELECT o.id, o.time_of_sale, unnest(
-             ARRAY(SELECT ('e:' || x) COLLATE "C" FROM unnest(o.email_keys) x)
-             || ARRAY(SELECT ('p:' || x) COLLATE "C" FROM unnest(o.phone_keys) x)
-             || ARRAY(SELECT ('c:' || o.customer_key) COLLATE "C" WHERE o.customer_key IS NOT NULL)) AS key
+           -- key comparison below a join on time. Two set-returning functions in one select list run in step: each
+           -- key with its kind.
+           SELECT o.id, o.time_of_sale,
+                  unnest(array_fill('e'::"char", ARRAY[cardinality(o.email_keys)])
+                         || array_fill('p'::"char", ARRAY[cardinality(o.phone_keys)])
+                         || CASE WHEN o.customer_key IS NULL THEN '{}'::"char"[] ELSE '{c}'::"char"[] END) AS kind,
+                  unnest(o.email_keys || o.phone_keys
+                         || CASE WHEN o.customer_key IS NULL THEN '{}'::text[] ELSE ARRAY[o.customer_key] END) AS key
              FROM orders o WHERE ${live} AND ${sa}
          ) ok
          JOIN (
-           SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine, unnest(ARRAY[
-               ('e:' || e.email_key) COLLATE "C", ('p:' || e.phone_key) COLLATE "C", ('c:' || e.customer_key) COLLATE "C"
-             ]) AS key
+           SELECT e.message_key, e.occurred_at, e.stage, e.type, e.machine, unnest('{e,p,c}'::"char"[]) AS kind,
+                  unnest(ARRAY[e.email_key, e.phone_key, e.customer_key]) AS key
              FROM message_events e
             WHERE e.shop_id = $1 AND e.stage >= $9::int ${evRange.map((c) => `AND ${c}`).join(" ")}
-         ) e ON e.key IS NOT NULL AND e.key = ok.key
+         ) e ON e.key IS NOT NULL AND e.key COLLATE "C" = ok.key COLLATE "C" AND e.kind = ok.kind
           AND e.occurred_at BETWEEN ok.time_of_sale - make_interval(hours => $5::int) AND ok.time_of_sale
          JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key ${msgRange.map((c) => `AND ${c}`).join(" ")}
         WHERE ${qualifies.replaceAll("o.time_of_sale", "ok.time_of_sale")}`,
       pa,
     );
-    await q(client, `SET LOCAL enable_nestloop = on`);
+    await q(client, `SET LOCAL enable_nestloop = on; SET LOCAL enable_mergejoin = on`);
   }
 
   // 1b. candidates through messages the order names (only when the shop has any such link)
@@ -656,9 +659,8 @@ export async function computeAttributions(
       pb,
     );
   }
-  // Statistics for the big set-based pass only: ANALYZE writes catalog rows (WAL), and an incremental batch's few
-  // candidates are planned well enough from the table's size.
-  if (!("ids" in scope)) await q(client, `ANALYZE attr_cand`);
+  // No ANALYZE of the candidates: the outcomes read them once, sorted, and are planned well enough from the table's
+  // size (a chunk's ANALYZE was ~75 ms of nothing gained; ADR 007, "Re-attribution, third pass").
 
   // 2. outcomes. One sort of the candidates gives each order its first candidate with the non-excluded ones first:
   // the winner when that one is not excluded; when it is, every candidate is (the "only excluded" reason).

@@ -20,3 +20,8 @@ CREATE INDEX "message_events_shop_id_customer_key_occurred_at_idx" ON "message_e
 -- Redacted orders keep their stored attribution (ADR 007); a re-attribution chunk reads them apart from the others.
 -- Redactions are rare, so a partial index finds them without reading the chunk's orders a second time.
 CREATE INDEX "orders_redacted_idx" ON "orders"("shop_id", "time_of_sale") WHERE "redacted_at" IS NOT NULL;
+
+-- A re-attribution chunk reads the messages whose first and last stage events can reach its time range. Messages are
+-- stored roughly in the order they were sent, so a BRIN index of the two times lets the chunk read only the pages of
+-- its months instead of scanning every message of the shop once per chunk (~0.3 s per chunk at 3.3M messages).
+CREATE INDEX "messages_stage_span_brin" ON "messages" USING BRIN ("first_stage_at", "last_stage_at");
