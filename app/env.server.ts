@@ -54,7 +54,7 @@ export const envSchema = z.object({
   /** Shopify order/refund deliveries of one shop applied per worker transaction (ADR 013). */
   WEBHOOK_BATCH_DELIVERIES: z.coerce.number().int().min(1).max(1_000).default(100),
   /** Orders per transaction of a full re-attribution. */
-  REATTRIBUTION_CHUNK_ORDERS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  REATTRIBUTION_CHUNK_ORDERS: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   /** `1`: log the time of each attribution SQL statement to stderr (for tuning). */
   ATTRIBUTION_TIMING: z
     .enum(["0", "1"], { error: "must be 0 or 1" })

@@ -338,7 +338,7 @@ export async function runAttributionBench(opts: {
         attributed,
         bare_lookup_orders: bare.orders,
         first_attribution_s: round(initial, 2),
-        chunk_orders: Number(env.REATTRIBUTION_CHUNK_ORDERS ?? 100_000),
+        chunk_orders: Number(env.REATTRIBUTION_CHUNK_ORDERS ?? 200_000),
         flow_trigger: flowMode,
         flow_outbox_rows: Number(
           (await client.query(`SELECT count(*) AS n FROM flow_outbox WHERE shop_id = $1`, [shopId])).rows[0].n,

@@ -13,7 +13,7 @@ describe("the tuning knobs are validated with every other variable", () => {
   it("gives the documented defaults", () => {
     expect(parseEnv(base)).toMatchObject({
       ATTRIBUTION_PENDING_ROWS: 20,
-      REATTRIBUTION_CHUNK_ORDERS: 100_000,
+      REATTRIBUTION_CHUNK_ORDERS: 200_000,
       ATTRIBUTION_TIMING: false,
       WORKER_CONCURRENCY: 4,
       RELAY_INTERVAL_MS: 2000,
