@@ -12,7 +12,8 @@
  *   Baseline: raw indexed lookups of the same orders' events within the window.
  * - `report_ms_p95`: GET /api/v1/reports/campaigns over about a year (odd edges) on 1M attributed orders and 1,000
  *   campaigns. Baseline: a plain indexed range scan summing the attributions of the same period.
- * - `worker_peak_rss_mb`: the worker's peak RSS (VmHWM) over the whole run. Baseline: the same worker idle.
+ * - `worker_peak_rss_mb`: the worker's peak RSS (VmHWM) over the whole run, the worker started as `npm run worker` does
+ *   (no test preloads); the largest RSS per phase is in its params. Baseline: the same worker idle.
  */
 import { deletePrefix } from "../tests/support/redis";
 import { spawn } from "node:child_process";
@@ -181,14 +182,21 @@ export async function runAttributionBench(opts: {
     const dataParams = { ...counts, campaigns: spec.campaigns, recipients: spec.recipients };
 
     // The worker, idle.
-    const worker = await startWorker(env);
+    // As production starts it (`npm run worker`): no test preloads, so its memory is the app's own.
+    const worker = await startWorker(env, undefined, { production: true });
     procs.push(worker);
     await sleep(3000);
     const idle = groupMemory(worker.child.pid!);
     const idleRss = Math.max(...idle.map((m) => m.rss));
     let peak = 0;
+    // The largest RSS seen while each phase ran (VmHWM only grows, so it cannot say which phase made the peak).
+    let phase = "first attribution";
+    const phaseRss = new Map<string, number>();
     const sampler = setInterval(() => {
-      for (const m of groupMemory(worker.child.pid!)) peak = Math.max(peak, m.hwm);
+      for (const m of groupMemory(worker.child.pid!)) {
+        peak = Math.max(peak, m.hwm);
+        phaseRss.set(phase, Math.max(phaseRss.get(phase) ?? 0, m.rss));
+      }
     }, 250);
 
     const reattribute = async (patch: unknown) => {
@@ -295,6 +303,7 @@ export async function runAttributionBench(opts: {
     note("first full attribution");
     const initial = await reattribute({ excluded_tags: ["password-reset"] });
     note(`  ${round(initial)} s`);
+    phase = "re-attribution";
     note("re-attribution after a settings change");
     const reattLogFrom = worker.output().length;
     const reatt = await reattribute({ excluded_tags: [], channels: { email: { event: "clicked", window_hours: 24 } } });
@@ -348,6 +357,7 @@ export async function runAttributionBench(opts: {
 
     // 1b. Fairness: 100 small shops posting orders while the large shop re-attributes, against the same with the
     // worker otherwise idle.
+    phase = "attribution latency";
     if (!opts.only || opts.only.has("attribution_latency_s_p99")) {
       const count = Math.max(1, Math.min(100, Math.round(1000 * scale)));
       const made = await runTsx(["bench/small-shops.ts", String(count), "small"], env);
@@ -416,7 +426,9 @@ export async function runAttributionBench(opts: {
     }
 
     // 2. Incremental: new orders with the events stored.
+    phase = "incremental";
     await incremental();
+    phase = "report, preview, holdout";
 
     // 3. Report over about a year.
     note("report p95");
@@ -481,7 +493,10 @@ export async function runAttributionBench(opts: {
       baseline_name: "the same worker's RSS while idle",
       ratio: ratio(peak, idleRss),
       target: "<= 300 MB (set-based SQL, no per-order data in the worker)",
-      params: { ...dataParams },
+      params: {
+        ...dataParams,
+        rss_by_phase_mb: Object.fromEntries([...phaseRss].map(([k, v]) => [k, round(v, 0)])),
+      },
     });
   } finally {
     await client.end().catch(() => {});
