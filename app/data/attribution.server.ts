@@ -601,8 +601,8 @@ export async function computeAttributions(
            -- key comparison below a join on time. Two set-returning functions in one select list run in step: each
            -- key with its kind.
            SELECT o.id, o.time_of_sale,
-                  unnest(array_fill('e'::"char", ARRAY[cardinality(o.email_keys)])
-                         || array_fill('p'::"char", ARRAY[cardinality(o.phone_keys)])
+                  unnest(array_fill('e'::"char", ARRAY[COALESCE(cardinality(o.email_keys), 0)])
+                         || array_fill('p'::"char", ARRAY[COALESCE(cardinality(o.phone_keys), 0)])
                          || CASE WHEN o.customer_key IS NULL THEN '{}'::"char"[] ELSE '{c}'::"char"[] END) AS kind,
                   unnest(o.email_keys || o.phone_keys
                          || CASE WHEN o.customer_key IS NULL THEN '{}'::text[] ELSE ARRAY[o.customer_key] END) AS key
@@ -710,6 +710,7 @@ export async function computeAttributions(
     pc,
   );
   // A redacted order (its customer data erased) keeps its stored winner; only the order's own facts still apply.
+  // A separate statement sees a later snapshot: an order redacted since the one above ran is already in attr_new.
   const redacted = await q(
     client,
     `INSERT INTO attr_new
@@ -719,7 +720,8 @@ export async function computeAttributions(
                  WHEN a.reason IN ('test', 'cancelled', 'other_currency') THEN 'no_match'
                  ELSE a.reason END,
             o.time_of_sale, (o.nc_reason IS NULL), o.total_price, o.refunded, $3::int
-       FROM (${perOrder} AND o.redacted_at IS NOT NULL) o JOIN attributions a ON a.order_id = o.id`,
+       FROM (${perOrder} AND o.redacted_at IS NOT NULL) o JOIN attributions a ON a.order_id = o.id
+      WHERE NOT EXISTS (SELECT 1 FROM attr_new n WHERE n.order_id = o.id)`,
     pc,
   );
   return (r.rowCount ?? 0) + (redacted.rowCount ?? 0);
