@@ -736,8 +736,26 @@ const PROBE_AT_MOST = 10_000;
  * (every row follows the shop's `attributed_version` once its re-attribution is idle).
  */
 function outcomeRow(t: string): string {
-  const cols = ["message_id", "campaign_id", "channel", "event_type", "event_at", "linked_by", "reason"];
-  return `(${[...cols, "time_of_sale", "counted", "gross", "refunded"].map((c) => `${t}.${c}`).join(", ")})`;
+  return `(${OUTCOME_COLUMNS.map((c) => `${t}.${c}`).join(", ")})`;
+}
+const OUTCOME_COLUMNS = [
+  "message_id",
+  "campaign_id",
+  "channel",
+  "event_type",
+  "event_at",
+  "linked_by",
+  "reason",
+  "time_of_sale",
+  "counted",
+  "gross",
+  "refunded",
+];
+
+/** `t`'s time of sale within the chunk range given as $2 (from, or null) and $3 (to, or null). */
+function inChunkRange(t: string): string {
+  return `($2::timestamptz IS NULL OR ${t}.time_of_sale >= $2::timestamptz)
+          AND ($3::timestamptz IS NULL OR ${t}.time_of_sale < $3::timestamptz)`;
 }
 
 /**
@@ -763,8 +781,7 @@ export async function applyAttributions(
     await q(
       client,
       `DELETE FROM attr_new x USING attributions a
-        WHERE a.shop_id = $1 AND ($2::timestamptz IS NULL OR a.time_of_sale >= $2::timestamptz)
-          AND ($3::timestamptz IS NULL OR a.time_of_sale < $3::timestamptz) AND a.order_id = x.order_id
+        WHERE a.shop_id = $1 AND ${inChunkRange("a")} AND a.order_id = x.order_id
           AND ${outcomeRow("a")} IS NOT DISTINCT FROM ${outcomeRow("x")}`,
       [shop, ...range],
     );
@@ -780,8 +797,7 @@ export async function applyAttributions(
   let stored = `attributions a ON a.order_id = x.order_id`;
   if (params.length > 1) {
     stored = `(SELECT s.order_id, s.time_of_sale, s.campaign_id, s.counted, s.gross, s.refunded FROM attributions s
-                  WHERE s.shop_id = $1 AND ($2::timestamptz IS NULL OR s.time_of_sale >= $2::timestamptz)
-                    AND ($3::timestamptz IS NULL OR s.time_of_sale < $3::timestamptz)) r ON r.order_id = x.order_id
+                  WHERE s.shop_id = $1 AND ${inChunkRange("s")}) r ON r.order_id = x.order_id
        LEFT JOIN LATERAL (
          SELECT r.order_id, r.time_of_sale, r.campaign_id, r.counted, r.gross, r.refunded WHERE r.order_id IS NOT NULL
          UNION ALL
