@@ -8,7 +8,7 @@ import { z } from "zod";
 import { CHANNELS, type Channel, type MessageEventInput, type OrderInput, type RefundInput } from "../domain/types";
 import { type ErrorDetail, type Result, makeEvent } from "./common";
 import { MAX_ID, MAX_TAGS, MAX_TEXT, MAX_URL, decimalPlaces, describe, parseId } from "./scalars";
-import { runSchema, zBool, zCurrency, zId, zIsoDate, zMoney, zOptStr, zStr, zObject } from "./schema";
+import { field, runSchema, zBool, zCurrency, zId, zIsoDate, zMoney, zOptStr, zStr, zObject } from "./schema";
 import { type JsonParseOptions, type JsonValue, isJsonObject, parseJson } from "./json";
 
 export const MAX_ORDERS_PER_REQUEST = 1000;
@@ -52,9 +52,8 @@ export const orderSchema = zObject({
   checkout_token: zOptStr(MAX_ID),
 });
 
-const eventTypeSchema = z
-  .unknown()
-  .transform((v, ctx): string => {
+const eventTypeSchema = field(
+  (v, ctx): string => {
     if (v === undefined || v === null) {
       ctx.issues.push({ code: "custom", message: "is required", input: v });
       return z.NEVER;
@@ -69,12 +68,12 @@ const eventTypeSchema = z
       return z.NEVER;
     }
     return t;
-  })
-  .meta({ type: "string", description: "sent, delivered, opened, clicked, held_out, or another word (stored only)" });
+  },
+  { type: "string", description: "sent, delivered, opened, clicked, held_out, or another word (stored only)" },
+);
 
-const channelSchema = z
-  .unknown()
-  .transform((v, ctx): Channel => {
+const channelSchema = field(
+  (v, ctx): Channel => {
     if (typeof v === "string" && (CHANNELS as readonly string[]).includes(v)) return v as Channel;
     ctx.issues.push({
       code: "custom",
@@ -82,8 +81,9 @@ const channelSchema = z
       input: v,
     });
     return z.NEVER;
-  })
-  .meta({ type: "string", enum: [...CHANNELS] });
+  },
+  { type: "string", enum: [...CHANNELS] },
+);
 
 export const eventSchema = zObject({
   id: zId().nullish(),

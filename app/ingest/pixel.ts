@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Channel, MessageEventInput } from "../domain/types";
 import { type ErrorDetail, type Result, makeEvent } from "./common";
 import { MAX_ID, describe, parseId } from "./scalars";
-import { runSchema, zIsoDate, zStr, zObject } from "./schema";
+import { field, runSchema, zIsoDate, zStr, zObject } from "./schema";
 import { type JsonParseOptions, isJsonObject, parseJson } from "./json";
 
 /** What the pixel reports: the landing with a tracked link (`cr_mid`) that became this order. */
@@ -38,7 +38,7 @@ export function normalizeOrderId(v: unknown): string | { error: string } {
 }
 
 const schema = zObject({
-  shop: z.unknown().transform((v, ctx): string => {
+  shop: field((v, ctx): string => {
     if (v === undefined || v === null) {
       ctx.issues.push({ code: "custom", message: "is required", input: v });
       return z.NEVER;
@@ -57,7 +57,7 @@ const schema = zObject({
     }
     return s;
   }),
-  order_id: z.unknown().transform((v, ctx): string => {
+  order_id: field((v, ctx): string => {
     if (v === undefined || v === null) {
       ctx.issues.push({ code: "custom", message: "is required", input: v });
       return z.NEVER;

@@ -38,6 +38,21 @@ describe("identity keys", () => {
     expect(normalizePhone("555-0100")).toBe("+5550100");
   });
 
+  it("gives the same phone key for a text read again, whatever default country was asked before", () => {
+    // Phone keys of recent texts are kept (normalizePhone's cache): the country is part of what is kept.
+    for (let i = 0; i < 3; i++) {
+      expect(normalizePhone("020 7946 0958", "GB")).toBe("+442079460958");
+      expect(normalizePhone("020 7946 0958")).toBe("+02079460958");
+      expect(normalizePhone("(555) 010-0000", "US")).toBe("+15550100000");
+      expect(normalizePhone("(555) 010-0000")).toBe("+5550100000");
+      expect(normalizePhone("call me", "GB")).toBeNull();
+    }
+    // More texts than the cache holds: still the same answers afterwards.
+    for (let i = 0; i < 12_000; i++) expect(normalizePhone(`+1 555 01${String(i).padStart(5, "0")}`)).not.toBe("");
+    expect(normalizePhone("020 7946 0958", "GB")).toBe("+442079460958");
+    expect(normalizePhone("+1 555 010 0000 ext. 12")).toBe("+15550100000");
+  });
+
   it("rejects what cannot be a phone", () => {
     expect(normalizePhone("")).toBeNull();
     expect(normalizePhone("call me")).toBeNull();
