@@ -1,4 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  applyAttributions,
+  computeAttributions,
+  lockShop,
+  readEngineSettings,
+} from "../../app/data/attribution.server";
+import { deleteShopData } from "../../app/data/compliance.server";
+import { disconnectDb, pool } from "../../app/db.server";
 import { createShopWithKey, db, http, postShopifyWebhook, settled, waitFor } from "../support/api";
 import { shopifyOrderBody } from "../support/faults";
 
@@ -344,6 +352,61 @@ describe("compliance webhooks", () => {
     expect((await http("GET", "/api/v1/settings", { key: shop.key })).status).toBe(401);
   });
 
+  it("an attribution batch that meets shop/redact leaves nothing of the shop, whichever commits first", async () => {
+    // attributions has no foreign key to shops: the engine locks the shop's row once per write instead
+    // (applyAttributions), which is what keeps rows of an erased shop from being written after its erasure.
+    const rowsOf = async (shopId: string) => {
+      const r = await db().query(
+        `SELECT (SELECT count(*)::int FROM attributions WHERE shop_id = $1) AS a,
+                (SELECT count(*)::int FROM rollup_sales WHERE shop_id = $1) AS s`,
+        [shopId],
+      );
+      return r.rows[0];
+    };
+    const batch = async (shopId: string, client: import("pg").PoolClient) => {
+      const id = BigInt(shopId);
+      await lockShop(client, id);
+      const engine = (await readEngineSettings(client, id))!;
+      const ids = await client.query<{ id: string }>(`SELECT id::text FROM orders WHERE shop_id = $1`, [shopId]);
+      await computeAttributions(client, id, engine.settings, engine.version, { ids: ids.rows.map((r) => r.id) });
+    };
+
+    // The erasure commits between the batch's reads and its writes: the batch writes nothing.
+    const first = await seed();
+    expect((await rowsOf(first.shopId)).a).toBe(2);
+    const a = await pool().connect();
+    try {
+      await a.query("BEGIN");
+      await batch(first.shopId, a);
+      await deleteShopData(first.domain);
+      expect(await applyAttributions(a, BigInt(first.shopId), { probe: true })).toBe(0);
+      await a.query("COMMIT");
+    } finally {
+      a.release();
+    }
+    expect(await rowsOf(first.shopId)).toEqual({ a: 0, s: 0 });
+
+    // The batch writes first: the erasure waits for its commit, then deletes what it wrote.
+    const second = await seed();
+    const b = await pool().connect();
+    let erased = false;
+    try {
+      await b.query("BEGIN");
+      await b.query(`DELETE FROM attributions WHERE shop_id = $1`, [second.shopId]);
+      await b.query(`DELETE FROM rollup_sales WHERE shop_id = $1`, [second.shopId]);
+      await batch(second.shopId, b);
+      expect(await applyAttributions(b, BigInt(second.shopId), { probe: true })).toBe(2);
+      const erasing = deleteShopData(second.domain).then(() => (erased = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(erased).toBe(false);
+      await b.query("COMMIT");
+      await erasing;
+    } finally {
+      b.release();
+    }
+    expect(await rowsOf(second.shopId)).toEqual({ a: 0, s: 0 });
+  });
+
   it("refuses (401) a signed compliance body sent with another shop's X-Shopify-Shop-Domain (the header is not signed)", async () => {
     const victim = await seed();
     const other = await createShopWithKey();
@@ -394,4 +457,8 @@ describe("compliance webhooks", () => {
     expect(r.rows[0].n).toBe(0);
     expect((await http("GET", "/api/v1/settings", { key: shop.key })).status).toBe(200);
   });
+});
+
+afterAll(async () => {
+  await disconnectDb();
 });
