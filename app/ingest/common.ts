@@ -163,7 +163,22 @@ export function customField(
 export function makeEvent(
   e: Omit<MessageEventInput, "tags" | "machine" | "url"> & Partial<MessageEventInput>,
 ): MessageEventInput {
-  const event: MessageEventInput = { tags: [], machine: false, url: null, ...e };
+  // Field by field: a spread over a literal with defaults (`{ tags: [], ...e }`) takes V8's slow object-clone path,
+  // ~15 µs an event, a tenth of the web process's CPU under POST /api/v1/events (ADR 013, "Ingest throughput").
+  const event: MessageEventInput = {
+    externalId: e.externalId,
+    type: e.type,
+    channel: e.channel,
+    occurredAt: e.occurredAt,
+    campaignId: e.campaignId,
+    campaignName: e.campaignName,
+    messageId: e.messageId,
+    recipient: e.recipient,
+    tags: e.tags ?? [],
+    url: e.url ?? null,
+    machine: e.machine ?? false,
+    source: e.source,
+  };
   if (event.messageId === null && event.type === "clicked") event.messageId = messageIdFromTrackedUrl(event.url);
   return event;
 }
