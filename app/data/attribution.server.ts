@@ -168,9 +168,16 @@ export function reasonCaseSql(facts: Readonly<Partial<Record<ReasonFact, string>
 
 // ---------------------------------------------------------------------------------------------------------- lock
 
-/** Serialises attribution work per shop (incremental batches and re-attribution chunks) until the transaction ends. */
+/**
+ * Serialises attribution work per shop (incremental batches and re-attribution chunks) until the transaction ends,
+ * and takes the shop's row lock (FOR KEY SHARE) before any other row lock of the shop's: shop/redact locks the shop
+ * FOR UPDATE first too, then deletes every table's rows, so the two wait for each other in one order (no deadlock
+ * over pending_attributions rows a batch has claimed). attributions and the rollups have no foreign key to shops;
+ * this lock is what keeps an erased shop's rows from being written after its erasure (see applyAttributions).
+ */
 export async function lockShop(client: PoolClient, shopId: bigint): Promise<void> {
   await q(client, `SELECT pg_advisory_xact_lock(hashtextextended('attribution:' || $1::text, 0))`, [shopId.toString()]);
+  await q(client, `SELECT 1 FROM shops WHERE id = $1 FOR KEY SHARE`, [shopId.toString()]);
 }
 
 // ---------------------------------------------------------------------------------------------------------- settings
@@ -771,8 +778,8 @@ export async function applyAttributions(
   const shop = shopId.toString();
   // attributions has no foreign key to shops (it checked the shop once per inserted row: ~9 µs each, a third of an
   // incremental batch's attribution insert; ADR 007, "Incremental batch, fourth pass"). The same row lock is taken
-  // once here, so shop/redact (which locks the shop FOR UPDATE, then deletes every table's rows) waits for this
-  // transaction, or has committed and left nothing to write for.
+  // once here (the engine's callers already hold it from lockShop), so shop/redact (which locks the shop FOR UPDATE,
+  // then deletes every table's rows) waits for this transaction, or has committed and left nothing to write for.
   const alive = await q(client, `SELECT 1 FROM shops WHERE id = $1 FOR KEY SHARE`, [shop]);
   if (alive.rowCount === 0) return 0;
   const params: unknown[] = [shop];

@@ -30,11 +30,14 @@ const PHONE_CHARS_RE = /^\+?[\d\s\-.()/]+$/;
 /**
  * Results of recent phone texts: parsing one costs ~20 µs (libphonenumber's metadata walk) and a recipient's phone
  * arrives once per event of a message (sent, delivered, clicked...), so an SMS batch parses the same text several
- * times. The rule is a pure function of (text, default country), so a cached answer is the same answer; the cache is
- * cleared when full (bounded memory, no eviction bookkeeping).
+ * times. The rule is a pure function of (text, default country), so a cached answer is the same answer. The cache is
+ * cleared when full and a minute after its first entry: bounded memory, and phone numbers (personal data) stay in a
+ * process's memory for about a minute at most (docs/security.md).
  */
 const PHONE_CACHE_MAX = 10_000;
+const PHONE_CACHE_MS = 60_000;
 const phoneCache = new Map<string, string | null>();
+let phoneCacheTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** E.164 phone key, or null. See the module comment for the exact rule. */
 export function normalizePhone(raw: unknown, defaultCountry?: CountryCode | null): string | null {
@@ -47,6 +50,14 @@ export function normalizePhone(raw: unknown, defaultCountry?: CountryCode | null
   const key = phoneKey(raw, defaultCountry);
   if (phoneCache.size >= PHONE_CACHE_MAX) phoneCache.clear();
   phoneCache.set(cacheKey, key);
+  if (phoneCacheTimer === undefined) {
+    // Emptied a minute after its first entry, whether or not more phones arrive (unref: never keeps a process up).
+    phoneCacheTimer = setTimeout(() => {
+      phoneCache.clear();
+      phoneCacheTimer = undefined;
+    }, PHONE_CACHE_MS);
+    (phoneCacheTimer as { unref?: () => void }).unref?.();
+  }
   return key;
 }
 

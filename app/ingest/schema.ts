@@ -20,7 +20,9 @@ function issue(ctx: Ctx, input: unknown, message: string): typeof z.NEVER {
  * a second schema and copies its result per field: half of an event's validation time, ADR 013 "Ingest throughput").
  * zod marks a bare transform as optional input, which only the JSON Schema reads (an absent key still reaches `fn`,
  * which reports "is required"); it is reset to what the pipe from `z.unknown()` had, so the OpenAPI document keeps
- * such fields in `required` and objects treat absent keys exactly as before.
+ * such fields in `required` and objects treat absent keys exactly as before. Chain nothing that clones the result
+ * (`.meta()`, `.describe()`, `.refine()`: zod would mark the clone optional again; pass `meta` here instead) — the
+ * OpenAPI check (`npm run openapi:check`) would show a field dropped from `required`.
  */
 export function field<T>(fn: (v: unknown, ctx: Ctx) => T, meta?: z.core.GlobalMeta) {
   // `.meta()` returns a clone (constructed again, so optional again): reset after it.

@@ -3,7 +3,13 @@ import { defaultJobOptions, jobCatalog, type JobName, type JobPayload } from "./
 import { webQueue, whenReady } from "./connection.server";
 
 /** Adds a catalog job with its fixed id and options. Throws when the payload does not match the schema. */
-export async function enqueue<N extends JobName>(queue: Queue, name: N, payload: JobPayload<N>): Promise<void> {
+/** `opts.delay` replaces the catalog's delay (a follow-up that must not wait for the gathering delay again). */
+export async function enqueue<N extends JobName>(
+  queue: Queue,
+  name: N,
+  payload: JobPayload<N>,
+  opts: { delay?: number } = {},
+): Promise<void> {
   const entry = jobCatalog[name];
   const data = entry.schema.parse(payload);
   const jobId = (entry.jobId as (p: JobPayload<N>) => string)(data as JobPayload<N>);
@@ -14,6 +20,7 @@ export async function enqueue<N extends JobName>(queue: Queue, name: N, payload:
   await queue.add(name, data, {
     ...defaultJobOptions,
     ...entry.options,
+    ...(opts.delay !== undefined ? { delay: opts.delay } : {}),
     jobId,
     ...(dedup
       ? {
@@ -34,6 +41,7 @@ export async function tryEnqueue<N extends JobName>(
   name: N,
   payload: JobPayload<N>,
   timeoutMs = 1000,
+  opts: { delay?: number } = {},
 ): Promise<boolean> {
   try {
     const { queue } = webQueue();
@@ -42,7 +50,10 @@ export async function tryEnqueue<N extends JobName>(
       timer = setTimeout(() => reject(new Error("enqueue timed out")), timeoutMs);
     });
     try {
-      await Promise.race([whenReady(webQueue().redis, timeoutMs).then(() => enqueue(queue, name, payload)), timeout]);
+      await Promise.race([
+        whenReady(webQueue().redis, timeoutMs).then(() => enqueue(queue, name, payload, opts)),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }

@@ -200,7 +200,8 @@ export async function applyShopDeliveries(
       }
     }
   }
-  await tryEnqueue("apply-deliveries", { shopId: shopId.toString() });
+  // The deliveries left have gathered already: the follow-up starts at once, not after DELIVERY_BATCH_DELAY_MS.
+  await tryEnqueue("apply-deliveries", { shopId: shopId.toString() }, 1000, { delay: 0 });
   return { deliveries, failed: failed.size, more: true };
 }
 

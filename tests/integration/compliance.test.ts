@@ -353,8 +353,9 @@ describe("compliance webhooks", () => {
   });
 
   it("an attribution batch that meets shop/redact leaves nothing of the shop, whichever commits first", async () => {
-    // attributions has no foreign key to shops: the engine locks the shop's row once per write instead
-    // (applyAttributions), which is what keeps rows of an erased shop from being written after its erasure.
+    // attributions has no foreign key to shops: the engine takes the shop's row lock instead (lockShop, first thing
+    // in a batch or chunk, and applyAttributions), which keeps rows of an erased shop from being written after its
+    // erasure, and makes the batch and the erasure wait for each other in one order (no deadlock).
     const rowsOf = async (shopId: string) => {
       const r = await db().query(
         `SELECT (SELECT count(*)::int FROM attributions WHERE shop_id = $1) AS a,
@@ -363,21 +364,20 @@ describe("compliance webhooks", () => {
       );
       return r.rows[0];
     };
-    const batch = async (shopId: string, client: import("pg").PoolClient) => {
+    const compute = async (shopId: string, client: import("pg").PoolClient) => {
       const id = BigInt(shopId);
-      await lockShop(client, id);
       const engine = (await readEngineSettings(client, id))!;
       const ids = await client.query<{ id: string }>(`SELECT id::text FROM orders WHERE shop_id = $1`, [shopId]);
       await computeAttributions(client, id, engine.settings, engine.version, { ids: ids.rows.map((r) => r.id) });
     };
 
-    // The erasure commits between the batch's reads and its writes: the batch writes nothing.
+    // The erasure commits between a pass's reads and its writes: applyAttributions writes nothing.
     const first = await seed();
     expect((await rowsOf(first.shopId)).a).toBe(2);
     const a = await pool().connect();
     try {
       await a.query("BEGIN");
-      await batch(first.shopId, a);
+      await compute(first.shopId, a);
       await deleteShopData(first.domain);
       expect(await applyAttributions(a, BigInt(first.shopId), { probe: true })).toBe(0);
       await a.query("COMMIT");
@@ -386,19 +386,21 @@ describe("compliance webhooks", () => {
     }
     expect(await rowsOf(first.shopId)).toEqual({ a: 0, s: 0 });
 
-    // The batch writes first: the erasure waits for its commit, then deletes what it wrote.
+    // A batch holds row locks of the shop's (here: the attribution rows it rewrites) when the erasure starts: the
+    // erasure waits for the batch's commit (it does not deadlock with it), then deletes what the batch wrote.
     const second = await seed();
     const b = await pool().connect();
     let erased = false;
     try {
       await b.query("BEGIN");
+      await lockShop(b, BigInt(second.shopId));
       await b.query(`DELETE FROM attributions WHERE shop_id = $1`, [second.shopId]);
       await b.query(`DELETE FROM rollup_sales WHERE shop_id = $1`, [second.shopId]);
-      await batch(second.shopId, b);
-      expect(await applyAttributions(b, BigInt(second.shopId), { probe: true })).toBe(2);
       const erasing = deleteShopData(second.domain).then(() => (erased = true));
       await new Promise((r) => setTimeout(r, 300));
       expect(erased).toBe(false);
+      await compute(second.shopId, b);
+      expect(await applyAttributions(b, BigInt(second.shopId), { probe: true })).toBe(2);
       await b.query("COMMIT");
       await erasing;
     } finally {
