@@ -32,7 +32,7 @@ const PHONE_CHARS_RE = /^\+?[\d\s\-.()/]+$/;
  * arrives once per event of a message (sent, delivered, clicked...), so an SMS batch parses the same text several
  * times. The rule is a pure function of (text, default country), so a cached answer is the same answer. The cache is
  * cleared when full and a minute after its first entry: bounded memory, and phone numbers (personal data) stay in a
- * process's memory for about a minute at most (docs/security.md).
+ * process's memory for about a minute at most (docs/privacy-and-secrets.md).
  */
 const PHONE_CACHE_MAX = 10_000;
 const PHONE_CACHE_MS = 60_000;

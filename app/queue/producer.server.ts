@@ -2,8 +2,10 @@ import type { Queue } from "bullmq";
 import { defaultJobOptions, jobCatalog, type JobName, type JobPayload } from "./catalog";
 import { webQueue, whenReady } from "./connection.server";
 
-/** Adds a catalog job with its fixed id and options. Throws when the payload does not match the schema. */
-/** `opts.delay` replaces the catalog's delay (a follow-up that must not wait for the gathering delay again). */
+/**
+ * Adds a catalog job with its fixed id and options. Throws when the payload does not match the schema. `opts.delay`
+ * replaces the catalog's delay (a follow-up that must not wait for the gathering delay again).
+ */
 export async function enqueue<N extends JobName>(
   queue: Queue,
   name: N,
