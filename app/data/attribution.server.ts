@@ -539,6 +539,21 @@ export async function computeAttributions(
   // (shop_id, <key>, occurred_at) indexes per order; a time range (re-attribution chunk) reads the connecting
   // events of the range once (shop_id, occurred_at) and hash-joins them to the orders' keys.
   await workTables(client, ["attr_cand", "attr_new"]);
+  // What the shop has at all, read once per pass through the indexes: the key kinds its events carry (an order's key
+  // of a kind no event has finds nothing, so its probes are skipped: most shops' events carry no customer id, while
+  // half of their orders have one) and whether any message is linked to orders otherwise than by keys (1b).
+  const has = (
+    await q<{ email: boolean; phone: boolean; customer: boolean; links: boolean }>(
+      client,
+      `SELECT EXISTS (SELECT 1 FROM message_events WHERE shop_id = $1 AND email_key IS NOT NULL) AS email,
+              EXISTS (SELECT 1 FROM message_events WHERE shop_id = $1 AND phone_key IS NOT NULL) AS phone,
+              EXISTS (SELECT 1 FROM message_events WHERE shop_id = $1 AND customer_key IS NOT NULL) AS customer,
+              EXISTS (SELECT 1 FROM message_events WHERE shop_id = $1 AND order_key IS NOT NULL)
+           OR EXISTS (SELECT 1 FROM order_tracked_messages WHERE shop_id = $1)
+           OR EXISTS (SELECT 1 FROM messages WHERE shop_id = $1 AND keys_mixed) AS links`,
+      [shopId.toString()],
+    )
+  ).rows[0]!;
   const minNeed = Math.min(...p.need);
   const pa = [...base, minNeed];
   const sa = scopeSql(scope, pa);
@@ -557,21 +572,26 @@ export async function computeAttributions(
         AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
        JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key
       WHERE ${qualifies}`;
-    await q(client, `SET LOCAL enable_hashjoin = off`);
-    await q(client, `SET LOCAL enable_mergejoin = off`);
-    await q(
-      client,
-      `INSERT INTO attr_cand
-       WITH o AS MATERIALIZED (
-         SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
-       )
-       ${byKey("e.email_key = ANY(o.email_keys)")}
-       UNION ALL ${byKey("e.phone_key = ANY(o.phone_keys)")}
-       UNION ALL ${byKey("e.customer_key = o.customer_key")}`,
-      pa,
-    );
-    await q(client, `SET LOCAL enable_hashjoin = on`);
-    await q(client, `SET LOCAL enable_mergejoin = on`);
+    const probes = [
+      has.email && byKey("e.email_key = ANY(o.email_keys)"),
+      has.phone && byKey("e.phone_key = ANY(o.phone_keys)"),
+      has.customer && byKey("e.customer_key = o.customer_key"),
+    ].filter((x) => x !== false);
+    if (probes.length) {
+      await q(client, `SET LOCAL enable_hashjoin = off`);
+      await q(client, `SET LOCAL enable_mergejoin = off`);
+      await q(
+        client,
+        `INSERT INTO attr_cand
+         WITH o AS MATERIALIZED (
+           SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
+         )
+         ${probes.join(" UNION ALL ")}`,
+        pa,
+      );
+      await q(client, `SET LOCAL enable_hashjoin = on`);
+      await q(client, `SET LOCAL enable_mergejoin = on`);
+    }
   } else {
     // The same range bounds the messages read: a qualifying event has a stage, so it lies between its message's
     // first and last stage events (read through the BRIN index messages_stage_span_brin). Without it the chunk hashed
@@ -630,14 +650,7 @@ export async function computeAttributions(
   }
 
   // 1b. candidates through messages the order names (only when the shop has any such link)
-  const links = await q<{ any: boolean }>(
-    client,
-    `SELECT EXISTS (SELECT 1 FROM message_events WHERE shop_id = $1 AND order_key IS NOT NULL)
-         OR EXISTS (SELECT 1 FROM order_tracked_messages WHERE shop_id = $1)
-         OR EXISTS (SELECT 1 FROM messages WHERE shop_id = $1 AND keys_mixed) AS any`,
-    [shopId.toString()],
-  );
-  if (links.rows[0]?.any) {
+  if (has.links) {
     const pb = [...base];
     const sb = scopeSql(scope, pb);
     await q(
