@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -99,14 +99,21 @@ export function startServer(env: Record<string, string>, logFile?: string): Prom
   );
 }
 
+/** The Node flags of `npm run worker` (package.json: `node <flags> build/worker.js`). */
+function workerNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { worker: string } };
+  const words = pkg.scripts.worker.trim().split(/\s+/);
+  if (words[0] !== "node" || words.at(-1) !== "build/worker.js")
+    throw new Error(`package.json "worker" is not \`node [flags] build/worker.js\`: ${pkg.scripts.worker}`);
+  return words.slice(1, -1);
+}
+
 /**
- * The compiled worker (`npm run build` makes build/worker.js), as production runs it, with msw answering for outside
- * services (the history import and reconciliation call Shopify from the worker).
- */
-/**
- * The compiled worker. Tests load msw's fakes of the outside services into it (and tsx, which that file needs);
- * `production: true` starts it exactly as `npm run worker` does (the bench measures its memory: tsx and msw in the
- * process added ~40 MB to the idle worker at full scale, 170 against 212 MB).
+ * The compiled worker (`npm run build` makes build/worker.js) with the Node flags of `npm run worker`. Tests load
+ * msw's fakes of the outside services into it (and tsx, which that file needs): the history import and
+ * reconciliation call Shopify from the worker. `production: true` starts it exactly as `npm run worker` does (the
+ * bench measures its memory: tsx and msw in the process added ~40 MB to the idle worker at full scale, 170 against
+ * 212 MB).
  */
 export function startWorker(
   env: Record<string, string>,
@@ -114,7 +121,7 @@ export function startWorker(
   opts: { production?: boolean } = {},
 ): Promise<Proc> {
   const preload = opts.production ? [] : ["--import", "tsx", "--import", "./tests/msw/node.ts"];
-  return startProcess(NODE, [...preload, "build/worker.js"], env, /Worker ready/, logFile);
+  return startProcess(NODE, [...workerNodeFlags(), ...preload, "build/worker.js"], env, /Worker ready/, logFile);
 }
 
 export function runCli(
