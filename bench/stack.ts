@@ -97,16 +97,10 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       }
     },
     async startWorker() {
-      // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker the same way.
-      const workerArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-      const w = workerArgs.length
-        ? await startProcess(
-            path.join(ROOT, "node_modules/.bin/node"),
-            [...workerArgs, "--import", "tsx", "--import", "./tests/msw/node.ts", "build/worker.js"],
-            env,
-            /Worker ready/,
-          )
-        : await startWorker(env);
+      // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker the same way (after the
+      // Node flags of `npm run worker`).
+      const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+      const w = await startWorker(env, undefined, { nodeArgs });
       procs.push(w);
       return w;
     },

@@ -113,15 +113,16 @@ function workerNodeFlags(): string[] {
  * msw's fakes of the outside services into it (and tsx, which that file needs): the history import and
  * reconciliation call Shopify from the worker. `production: true` starts it exactly as `npm run worker` does (the
  * bench measures its memory: tsx and msw in the process added ~40 MB to the idle worker at full scale, 170 against
- * 212 MB).
+ * 212 MB). `nodeArgs`: more Node flags (a profile), after npm run worker's.
  */
 export function startWorker(
   env: Record<string, string>,
   logFile?: string,
-  opts: { production?: boolean } = {},
+  opts: { production?: boolean; nodeArgs?: string[] } = {},
 ): Promise<Proc> {
   const preload = opts.production ? [] : ["--import", "tsx", "--import", "./tests/msw/node.ts"];
-  return startProcess(NODE, [...workerNodeFlags(), ...preload, "build/worker.js"], env, /Worker ready/, logFile);
+  const args = [...workerNodeFlags(), ...(opts.nodeArgs ?? []), ...preload, "build/worker.js"];
+  return startProcess(NODE, args, env, /Worker ready/, logFile);
 }
 
 export function runCli(
