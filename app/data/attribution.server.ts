@@ -500,6 +500,14 @@ function scopeSql(scope: Scope, params: unknown[]): string {
   return parts.length ? parts.join(" AND ") : "true";
 }
 
+/** How an order's key of each kind (orders row `o`) matches an event `e` of the same shop. */
+const KEY_MATCH = {
+  email: "e.email_key = ANY(o.email_keys)",
+  phone: "e.phone_key = ANY(o.phone_keys)",
+  customer: "e.customer_key = o.customer_key",
+} as const;
+const KEY_KINDS = Object.keys(KEY_MATCH) as (keyof typeof KEY_MATCH)[];
+
 /** The order facts of `REASON_PRECEDENCE` (why an order does not count), over the orders row `o`; `$2`: currency. */
 const ORDER_FACTS = {
   order_is_test: "o.test",
@@ -563,6 +571,7 @@ export async function computeAttributions(
       [shopId.toString()],
     )
   ).rows[0]!;
+  const keyKinds = KEY_KINDS.filter((k) => has[k]);
   const minNeed = Math.min(...p.need);
   const pa = [...base, minNeed];
   const sa = scopeSql(scope, pa);
@@ -581,12 +590,7 @@ export async function computeAttributions(
         AND e.occurred_at BETWEEN o.time_of_sale - make_interval(hours => $5::int) AND o.time_of_sale
        JOIN messages m ON m.shop_id = $1 AND m.external_id = e.message_key
       WHERE ${qualifies}`;
-    const probes = [
-      has.email && byKey("e.email_key = ANY(o.email_keys)"),
-      has.phone && byKey("e.phone_key = ANY(o.phone_keys)"),
-      has.customer && byKey("e.customer_key = o.customer_key"),
-    ].filter((x) => x !== false);
-    if (probes.length) {
+    if (keyKinds.length) {
       await q(client, `SET LOCAL enable_hashjoin = off`);
       await q(client, `SET LOCAL enable_mergejoin = off`);
       await q(
@@ -595,7 +599,7 @@ export async function computeAttributions(
          WITH o AS MATERIALIZED (
            SELECT o.id, o.time_of_sale, o.email_keys, o.phone_keys, o.customer_key FROM orders o WHERE ${live} AND ${sa}
          )
-         ${probes.join(" UNION ALL ")}`,
+         ${keyKinds.map((k) => byKey(KEY_MATCH[k])).join(" UNION ALL ")}`,
         pa,
       );
       await q(client, `SET LOCAL enable_hashjoin = on`);
@@ -723,12 +727,9 @@ export async function computeAttributions(
               // (only the kinds of link the shop has at all are looked up)
               a_message_matches: `(${[
                 "f.oid IS NOT NULL",
-                has.email &&
-                  "EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.email_key = ANY(o.email_keys))",
-                has.phone &&
-                  "EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.phone_key = ANY(o.phone_keys))",
-                has.customer &&
-                  "EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.customer_key = o.customer_key)",
+                ...keyKinds.map(
+                  (k) => `EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND ${KEY_MATCH[k]})`,
+                ),
                 has.orderKeys &&
                   "EXISTS (SELECT 1 FROM message_events e WHERE e.shop_id = $1 AND e.order_key = o.external_id)",
                 has.tracked &&
