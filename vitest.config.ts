@@ -14,6 +14,9 @@ const stack = {
   setupFiles: ["tests/setup/env.ts", "tests/setup/console.ts", "tests/setup/processes.ts"],
   testTimeout: 30_000,
   hookTimeout: 120_000,
+  // expect.poll waits on real processes (a form submitted in Chromium, a worker's job): 1 s by default is too short
+  // on a loaded CI machine.
+  expect: { poll: { timeout: 20_000 } },
 };
 
 export default defineConfig({

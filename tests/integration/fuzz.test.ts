@@ -705,7 +705,7 @@ describe("fuzz: malformed bodies are refused whole, with the field named, and no
 });
 
 /**
- * Sends the headers (with the declared Content-Length) first and the body only if no answer came within a second: a
+ * Sends the headers (with the declared Content-Length) first and the body only if no answer came within 10 s: a
  * server that refuses by the declared length answers at once, and a client that is still uploading when the server
  * closes would see a reset instead of the answer (what clients with `Expect: 100-continue` avoid).
  */
@@ -743,6 +743,6 @@ function postEarlyAnswer(path: string, method: string, body: string, headers: Re
       if (!answered) reject(new Error(`${method} ${path}: ${error.message}`));
     });
     req.flushHeaders();
-    const timer = setTimeout(() => req.end(bytes), 1000);
+    const timer = setTimeout(() => req.end(bytes), 10_000);
   });
 }

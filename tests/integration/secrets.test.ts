@@ -8,7 +8,8 @@ import { createShopWithKey, db, http, stackEnv, waitFor } from "../support/api";
 import { adminFetch, storeOfflineSession } from "../support/admin";
 import { PROVIDER_FIXTURES_DIR } from "../support/fixtures";
 import { TEST_ENCRYPTION_KEYS } from "../support/global-setup";
-import { runCli, startWorker } from "../support/processes";
+import { ownStack } from "../support/faults";
+import { runCli } from "../support/processes";
 import { expectStackError } from "../support/stack-errors";
 
 /** Item 5 of issue 10: provider secrets and ingest tokens are encrypted at rest, keys rotate, tokens rotate. */
@@ -107,35 +108,52 @@ describe("secrets at rest", () => {
   }, 120_000);
 
   it("the worker encrypts plaintext secrets stored before encryption existed, and they keep working", async () => {
-    const shop = await shopWithSecrets();
-    const plainToken = `legacy-${randomUUID()}`;
-    const signingKey = `legacy-mailgun-${randomUUID()}`;
-    // The state an older version left: token in clear without a hash, provider secrets in clear.
-    await db().query(`UPDATE shops SET ingest_token = $2, ingest_token_hash = NULL WHERE id = $1`, [
-      shop.shopId,
-      plainToken,
-    ]);
-    await db().query(`UPDATE settings SET providers = $2::jsonb WHERE shop_id = $1`, [
-      shop.shopId,
-      JSON.stringify({ mailgun: { signing_key: signingKey } }),
-    ]);
-    // Still served while in clear...
-    expect((await postIngest("mailgun", plainToken, mailgunBody(signingKey))).status).toBe(200);
-    // ...and encrypted by a worker's start-up step.
-    const worker = await startWorker({ ...stackEnv(), QUEUE_PREFIX: `${stackEnv().QUEUE_PREFIX}_enc` });
+    // A stack of its own (server, database, queue prefix): the extra worker then takes no other test's work.
+    const stack = await ownStack({ ownDatabase: true });
     try {
-      await waitFor(async () => (await rawSecrets(shop.shopId)).ingest_token.startsWith("enc:v1:"), 20_000);
+      const shop = await stack.createShopWithKey();
+      const plainToken = `legacy-${randomUUID()}`;
+      const signingKey = `legacy-mailgun-${randomUUID()}`;
+      const ingest = (token: string, body: string) =>
+        stack.http("POST", `/ingest/mailgun/${token}`, { raw: body, headers: { "Content-Type": "application/json" } });
+      const raw = async () =>
+        (
+          await stack.db.query(
+            `SELECT s.ingest_token, s.ingest_token_hash, st.providers::text AS providers
+               FROM shops s JOIN settings st ON st.shop_id = s.id WHERE s.id = $1`,
+            [shop.shopId],
+          )
+        ).rows[0] as { ingest_token: string; ingest_token_hash: string | null; providers: string };
+      // The state an older version left: token in clear without a hash, provider secrets in clear.
+      await stack.db.query(`UPDATE shops SET ingest_token = $2, ingest_token_hash = NULL WHERE id = $1`, [
+        shop.shopId,
+        plainToken,
+      ]);
+      const updated = await stack.db.query(`UPDATE settings SET providers = $2::jsonb WHERE shop_id = $1`, [
+        shop.shopId,
+        JSON.stringify({ mailgun: { signing_key: signingKey } }),
+      ]);
+      expect(updated.rowCount).toBe(1);
+      // Still served while in clear...
+      expect((await ingest(plainToken, mailgunBody(signingKey))).status).toBe(200);
+      // ...and encrypted by a worker's start-up step.
+      const worker = await stack.startWorker();
+      try {
+        await waitFor(async () => (await raw()).ingest_token.startsWith("enc:v1:"), 20_000);
+      } finally {
+        await worker.stop();
+      }
+      const after = await raw();
+      expect(after.ingest_token).toMatch(/^enc:v1:t2:/);
+      expect(after.ingest_token_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(after.providers).not.toContain(signingKey);
+      expect(after.providers).toMatch(/"signing_key": "enc:v1:t2:/);
+      expect((await ingest(plainToken, mailgunBody(signingKey))).status).toBe(200);
+      expect((await stack.http("GET", "/api/v1/settings", { key: shop.key })).body.ingest.token).toBe(plainToken);
     } finally {
-      await worker.stop();
+      await stack.stop();
     }
-    const raw = await rawSecrets(shop.shopId);
-    expect(raw.ingest_token).toMatch(/^enc:v1:t2:/);
-    expect(raw.ingest_token_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(raw.providers).not.toContain(signingKey);
-    expect(raw.providers).toMatch(/"signing_key": "enc:v1:t2:/);
-    expect((await postIngest("mailgun", plainToken, mailgunBody(signingKey))).status).toBe(200);
-    expect((await http("GET", "/api/v1/settings", { key: shop.key })).body.ingest.token).toBe(plainToken);
-  }, 120_000);
+  }, 180_000);
 
   it("`cli secrets rotate-key` re-encrypts every value with the current key, with progress", async () => {
     const shops = [await shopWithSecrets(), await shopWithSecrets()];
