@@ -156,12 +156,20 @@ export async function recomputeRefunded(
   orderExternalIds: string[],
 ): Promise<string[]> {
   if (orderExternalIds.length === 0) return [];
+  // The orders are found one by one through the (shop_id, external_id) key, then updated by primary key: a plan that
+  // does not depend on the table's statistics. Joining the ids to `orders` instead let the planner, whenever it
+  // underestimated the shop's rows (stale statistics during a large import, or a new shop in a large table), hash all
+  // of the shop's orders for every batch: a 1M-order history import slowed from 90 to 500 ms a batch (ADR 009).
   const result = await client.query<{ id: string }>(
-    `UPDATE orders o SET refunded_total = s.total, updated_at = now()
-       FROM (SELECT e.eid, COALESCE((SELECT sum(r.amount) FROM refunds r
-                                      WHERE r.shop_id = $1 AND r.order_external_id = e.eid), 0) AS total
-               FROM unnest($2::text[]) AS e(eid)) s
-      WHERE o.shop_id = $1 AND o.external_id = s.eid AND o.refunded_total IS DISTINCT FROM s.total
+    `UPDATE orders o
+        SET refunded_total = COALESCE((SELECT sum(r.amount) FROM refunds r
+                                        WHERE r.shop_id = o.shop_id AND r.order_external_id = o.external_id), 0),
+            updated_at = now()
+      WHERE o.id = ANY(ARRAY(SELECT x.id FROM unnest($2::text[]) AS e(eid)
+                             CROSS JOIN LATERAL (SELECT id FROM orders
+                                                  WHERE shop_id = $1 AND external_id = e.eid LIMIT 1) x))
+        AND o.refunded_total IS DISTINCT FROM COALESCE((SELECT sum(r.amount) FROM refunds r
+                                        WHERE r.shop_id = o.shop_id AND r.order_external_id = o.external_id), 0)
       RETURNING o.id`,
     [shopId.toString(), orderExternalIds],
   );
