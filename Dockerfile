@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One production image for both processes (docs/decisions/010-production-shape.md):
 #   web:     docker run ... campaign-revenue                          (node server.mjs: the Remix build, = npm start)
-#   worker:  docker run ... campaign-revenue node --max-semi-space-size=8 build/worker.js   (= npm run worker)
+#   worker:  docker run ... campaign-revenue node --max-semi-space-size=8 --max-old-space-size=1024 \
+#              --no-allocation-site-pretenuring build/worker.js        (= npm run worker; ADR 013 "Worker memory")
 #   release: docker run ... campaign-revenue npm run setup            (prisma generate + migrate deploy, before a new version)
 # Node itself is PID 1 (not npm), so SIGTERM reaches the process: the web server closes, the worker drains.
 # Configuration comes from the environment only (README "Configuration"); the image holds no .env and no secrets.
