@@ -106,9 +106,15 @@ export async function upsertOrders(
   const refunds = orders.flatMap((o) => o.refunds);
   const refundOrders = await insertRefunds(client, shopId, refunds);
   const changed = new Set(result.rows.map((r) => r.id));
-  // Orders whose refunds changed, and every changed order, get their refunded total recomputed from the refunds.
-  const touchedExternal = [...new Set([...result.rows.map((r) => r.external_id), ...refundOrders])];
-  const recomputed = await recomputeRefunded(client, shopId, touchedExternal);
+  // Orders whose refunds changed, and every changed order, get their refunded total recomputed from the refunds
+  // (the changed ones by the ids the upsert returned).
+  const upserted = new Set(result.rows.map((r) => r.external_id));
+  const recomputed = await recomputeRefunded(
+    client,
+    shopId,
+    refundOrders.filter((ext) => !upserted.has(ext)),
+    result.rows.map((r) => r.id),
+  );
   for (const id of recomputed) changed.add(id);
   const changedInInput = new Set(result.rows.map((r) => r.external_id));
   for (const ext of refundOrders) changedInInput.add(ext);
@@ -149,17 +155,23 @@ export async function insertRefunds(client: PoolClient, shopId: bigint, refunds:
   return [...new Set(result.rows.map((r) => r.order_external_id))];
 }
 
-/** Sets refunded_total = sum of the order's refunds; returns ids of orders whose total changed. */
+/**
+ * Sets refunded_total = sum of the order's refunds; returns ids of orders whose total changed. The orders are named
+ * by external id (looked up one by one through the `(shop_id, external_id)` key) or, when the caller already has
+ * them (an upsert's RETURNING), by id: `knownIds` must be orders of `shopId`.
+ */
 export async function recomputeRefunded(
   client: PoolClient,
   shopId: bigint,
   orderExternalIds: string[],
+  knownIds: string[] = [],
 ): Promise<string[]> {
-  if (orderExternalIds.length === 0) return [];
-  // The orders are found one by one through the (shop_id, external_id) key, then updated by primary key: a plan that
-  // does not depend on the table's statistics. Joining the ids to `orders` instead let the planner, whenever it
-  // underestimated the shop's rows (stale statistics during a large import, or a new shop in a large table), hash all
-  // of the shop's orders for every batch: a 1M-order history import slowed from 90 to 500 ms a batch (ADR 009).
+  if (orderExternalIds.length === 0 && knownIds.length === 0) return [];
+  // Updated by primary key, with no join to `orders` and no condition on the shop's rows: a plan that does not
+  // depend on how many rows the statistics think the shop has. A join of the external ids to `orders` let the
+  // planner hash all of the shop's orders for every batch when the statistics were stale (a 1M-order history import
+  // slowed from 63 to 500 ms a batch, ADR 009); a lookup by external id can still be planned badly when statistics
+  // say the shop has no rows, which is why an upsert passes the ids it got back.
   const result = await client.query<{ id: string }>(
     `UPDATE orders o
         SET refunded_total = COALESCE((SELECT sum(r.amount) FROM refunds r
@@ -167,11 +179,11 @@ export async function recomputeRefunded(
             updated_at = now()
       WHERE o.id = ANY(ARRAY(SELECT x.id FROM unnest($2::text[]) AS e(eid)
                              CROSS JOIN LATERAL (SELECT id FROM orders
-                                                  WHERE shop_id = $1 AND external_id = e.eid LIMIT 1) x))
+                                                  WHERE shop_id = $1 AND external_id = e.eid LIMIT 1) x) || $3::bigint[])
         AND o.refunded_total IS DISTINCT FROM COALESCE((SELECT sum(r.amount) FROM refunds r
                                         WHERE r.shop_id = o.shop_id AND r.order_external_id = o.external_id), 0)
       RETURNING o.id`,
-    [shopId.toString(), orderExternalIds],
+    [shopId.toString(), orderExternalIds, knownIds],
   );
   return result.rows.map((r) => r.id);
 }
