@@ -108,15 +108,14 @@ export async function upsertOrders(
   const changed = new Set(result.rows.map((r) => r.id));
   // Orders whose refunds changed, and every changed order, get their refunded total recomputed from the refunds
   // (the changed ones by the ids the upsert returned).
-  const upserted = new Set(result.rows.map((r) => r.external_id));
+  const changedInInput = new Set(result.rows.map((r) => r.external_id));
   const recomputed = await recomputeRefunded(
     client,
     shopId,
-    refundOrders.filter((ext) => !upserted.has(ext)),
+    refundOrders.filter((ext) => !changedInInput.has(ext)),
     result.rows.map((r) => r.id),
   );
   for (const id of recomputed) changed.add(id);
-  const changedInInput = new Set(result.rows.map((r) => r.external_id));
   for (const ext of refundOrders) changedInInput.add(ext);
   const accepted = orders.filter((o) => changedInInput.has(o.externalId)).length;
   return { changedIds: [...changed], accepted, duplicates: input.length - accepted };
@@ -172,16 +171,14 @@ export async function recomputeRefunded(
   // planner hash all of the shop's orders for every batch when the statistics were stale (a 1M-order history import
   // slowed from 63 to 500 ms a batch, ADR 009); a lookup by external id can still be planned badly when statistics
   // say the shop has no rows, which is why an upsert passes the ids it got back.
+  const refunded = `COALESCE((SELECT sum(r.amount) FROM refunds r
+                                WHERE r.shop_id = o.shop_id AND r.order_external_id = o.external_id), 0)`;
   const result = await client.query<{ id: string }>(
-    `UPDATE orders o
-        SET refunded_total = COALESCE((SELECT sum(r.amount) FROM refunds r
-                                        WHERE r.shop_id = o.shop_id AND r.order_external_id = o.external_id), 0),
-            updated_at = now()
+    `UPDATE orders o SET refunded_total = ${refunded}, updated_at = now()
       WHERE o.id = ANY(ARRAY(SELECT x.id FROM unnest($2::text[]) AS e(eid)
                              CROSS JOIN LATERAL (SELECT id FROM orders
                                                   WHERE shop_id = $1 AND external_id = e.eid LIMIT 1) x) || $3::bigint[])
-        AND o.refunded_total IS DISTINCT FROM COALESCE((SELECT sum(r.amount) FROM refunds r
-                                        WHERE r.shop_id = o.shop_id AND r.order_external_id = o.external_id), 0)
+        AND o.refunded_total IS DISTINCT FROM ${refunded}
       RETURNING o.id`,
     [shopId.toString(), orderExternalIds, knownIds],
   );
